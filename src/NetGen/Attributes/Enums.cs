@@ -1,0 +1,49 @@
+namespace NetGen;
+
+/// <summary>The loss a network is trained on. Each one is the mean over the batch of a per-sample loss.</summary>
+public enum Loss
+{
+    /// <summary>½ Σ_k (y_k − t_k)² per sample.</summary>
+    MeanSquaredError,
+    /// <summary>−Σ_k t_k ln y_k per sample, on a Softmax output; fused with the softmax as y − t.</summary>
+    CrossEntropy,
+    /// <summary>−Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)] per sample, on a Sigmoid output; fused as y − t.</summary>
+    BinaryCrossEntropy,
+}
+
+/// <summary>The non-linearity applied after a layer's affine map.</summary>
+public enum Activation
+{
+    Identity,
+    Sigmoid,
+    Tanh,
+    ReLU,
+    /// <summary>x for x &gt; 0, α·x otherwise (α = <c>Alpha</c>, default 0.01).</summary>
+    LeakyReLU,
+    /// <summary>x for x &gt; 0, α·(eˣ − 1) otherwise (α = <c>Alpha</c>, default 1).</summary>
+    ELU,
+    /// <summary>Normalized exponentials over the layer's outputs. Only allowed on the last layer.</summary>
+    Softmax,
+}
+
+/// <summary>How a layer's weights are drawn. Biases always start at zero.</summary>
+public enum Init
+{
+    /// <summary>Glorot for most activations, He for the ReLU family.</summary>
+    Default,
+    /// <summary>U[−1/√n_in, 1/√n_in].</summary>
+    FanIn,
+    /// <summary>Glorot (normalized fan-in): U[−√6/√(n_in+n_out), +√6/√(n_in+n_out)].</summary>
+    Glorot,
+    /// <summary>He: U[−√6/√n_in, +√6/√n_in], for ReLU-like activations.</summary>
+    He,
+}
+
+/// <summary>Padding presets for <c>Conv2D.Padding</c>, which takes a pixel count: <c>Padding = Padding.Same</c>.</summary>
+public static class Padding
+{
+    /// <summary>No padding.</summary>
+    public const int Valid = 0;
+    /// <summary>Pad so that a stride-1 convolution keeps the input's height and width (odd kernels).</summary>
+    public const int Same = -1;
+}

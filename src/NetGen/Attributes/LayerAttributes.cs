@@ -1,0 +1,106 @@
+using System;
+
+namespace NetGen;
+
+// The declaration language. The generator reads these attributes at compile time; at run time they are inert.
+// Layers run in the order their attributes are written on the class.
+
+/// <summary>Marks a partial class as a network and names the loss it trains on.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    public NetworkAttribute(Loss loss) => Loss = loss;
+    public Loss Loss { get; }
+}
+
+/// <summary>The input shape: <c>(features)</c> for vectors, <c>(channels, height, width)</c> for images.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class InputAttribute : Attribute
+{
+    public InputAttribute(params int[] shape) => Shape = shape;
+    public int[] Shape { get; }
+}
+
+/// <summary>Options shared by layers that own weights.</summary>
+public abstract class ParameterizedLayerAttribute : Attribute
+{
+    public Activation Activation { get; set; }
+    /// <summary>Weight initialization; <see cref="NetGen.Init.Default"/> picks Glorot, or He for the ReLU family.</summary>
+    public Init Init { get; set; }
+    public bool Bias { get; set; } = true;
+    /// <summary>The LeakyReLU slope (default 0.01) or the ELU α (default 1).</summary>
+    public double Alpha { get; set; }
+    public string? Name { get; set; }
+    /// <summary>False freezes the layer: no gradient is computed for it and optimizers leave it alone.</summary>
+    public bool Trainable { get; set; } = true;
+}
+
+/// <summary>A fully connected layer: y = f(W·x + b), W stored [out, in] like PyTorch's nn.Linear.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute : ParameterizedLayerAttribute
+{
+    public DenseAttribute(int units, Activation activation = Activation.Identity)
+    {
+        Units = units;
+        Activation = activation;
+    }
+    public int Units { get; }
+}
+
+/// <summary>Inverted dropout: while training, zeroes each value with probability <c>rate</c> and scales the rest by 1/(1 − rate); the identity at inference.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : Attribute
+{
+    public DropoutAttribute(double rate) => Rate = rate;
+    public double Rate { get; }
+    public string? Name { get; set; }
+}
+
+/// <summary>A 2-D convolution over NCHW activations; W stored [outC, inC, kH, kW] like PyTorch's nn.Conv2d.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2DAttribute : ParameterizedLayerAttribute
+{
+    public Conv2DAttribute(int filters, int kernel)
+    {
+        Filters = filters;
+        Kernel = kernel;
+    }
+    public int Filters { get; }
+    public int Kernel { get; }
+    /// <summary>Overrides the kernel height (0: use <see cref="Kernel"/>).</summary>
+    public int KernelHeight { get; set; }
+    /// <summary>Overrides the kernel width (0: use <see cref="Kernel"/>).</summary>
+    public int KernelWidth { get; set; }
+    public int Stride { get; set; } = 1;
+    /// <summary>Zero padding on every side, in pixels, or <see cref="NetGen.Padding.Same"/>.</summary>
+    public int Padding { get; set; }
+}
+
+/// <summary>Max pooling over size×size windows (stride defaults to size).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaxPool2DAttribute : Attribute
+{
+    public MaxPool2DAttribute(int size) => Size = size;
+    public int Size { get; }
+    /// <summary>0 means the pool size.</summary>
+    public int Stride { get; set; }
+    public string? Name { get; set; }
+}
+
+/// <summary>Average pooling over size×size windows (stride defaults to size).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AvgPool2DAttribute : Attribute
+{
+    public AvgPool2DAttribute(int size) => Size = size;
+    public int Size { get; }
+    /// <summary>0 means the pool size.</summary>
+    public int Stride { get; set; }
+    public string? Name { get; set; }
+}
+
+/// <summary>Flattens C×H×W into a vector in C, H, W order (PyTorch's flatten(1)). Dense does this implicitly.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class FlattenAttribute : Attribute
+{
+    public string? Name { get; set; }
+}

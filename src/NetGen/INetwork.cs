@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+
+namespace NetGen;
+
+/// <summary>
+/// What every generated network offers. Runtime code (optimizers, the trainer, checkpoints) drives any network through it.
+/// A network instance is not thread-safe: use one per thread.
+/// </summary>
+public interface INetwork
+{
+    /// <summary>Floats per input sample.</summary>
+    int InputSize { get; }
+    /// <summary>Floats per output sample.</summary>
+    int OutputSize { get; }
+    /// <summary>Length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+    int ParameterCount { get; }
+    /// <summary>All parameters, flat, in layer order; Dense is W[out, in] row-major then b[out].</summary>
+    Span<float> Parameters { get; }
+    /// <summary>Gradient of the last <c>TrainBatch</c>'s mean loss, same layout as <see cref="Parameters"/>.</summary>
+    Span<float> Gradients { get; }
+    /// <summary>The layers after the input, in order.</summary>
+    IReadOnlyList<LayerInfo> Layers { get; }
+    /// <summary>The loss the network trains on.</summary>
+    Loss Loss { get; }
+    /// <summary>A canonical one-line description of the architecture, written by the generator.</summary>
+    string Architecture { get; }
+    /// <summary>A 64-bit hash of <see cref="Architecture"/>; checkpoints refuse to load into another architecture.</summary>
+    ulong ArchitectureFingerprint { get; }
+
+    /// <summary>One sample, inference mode.</summary>
+    void Forward(ReadOnlySpan<float> input, Span<float> output);
+    /// <summary>Many samples, inference mode; inputs are batchSize × InputSize, outputs batchSize × OutputSize.</summary>
+    void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+    /// <summary>Training-mode forward, loss and backward. Overwrites <see cref="Gradients"/>; returns the mean loss.</summary>
+    float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
+    /// <summary>As the targets overload, with class labels (one-hot targets; a single-output network takes 0 or 1 as the target).</summary>
+    float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize);
+}
+
+/// <summary>One layer of a generated network.</summary>
+/// <param name="Kind">Dense, Dropout, Conv2D, MaxPool2D, AvgPool2D or Flatten.</param>
+/// <param name="Name">The user's name, or kind plus position.</param>
+/// <param name="OutputShape">Shape of one sample's output.</param>
+/// <param name="ParameterOffset">Where its parameters start in <see cref="INetwork.Parameters"/>.</param>
+/// <param name="ParameterCount">How many parameters it owns.</param>
+/// <param name="Trainable">False for frozen layers: optimizers skip them and their gradients stay zero.</param>
+public sealed record LayerInfo(string Kind, string Name, IReadOnlyList<int> OutputShape, int ParameterOffset, int ParameterCount, bool Trainable);

@@ -1,0 +1,46 @@
+using System;
+
+namespace NetGen.Kernels;
+
+/// <summary>Argument checks the generated entry points share. Messages say what was expected and what arrived.</summary>
+public static class Guard
+{
+    public static void BatchSize(int batchSize)
+    {
+        if (batchSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize must be positive, but was {batchSize}.");
+    }
+
+    public static void Length(int actual, int expected, string parameterName, string what)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{parameterName} must hold {expected} floats ({what}), but holds {actual}.", parameterName);
+    }
+
+    public static void LabelCount(int actual, int expected, string parameterName)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{parameterName} must hold {expected} labels (one per sample), but holds {actual}.", parameterName);
+    }
+
+    /// <summary>Labels must name a class: [0, classes), or 0/1 for a single-output network.</summary>
+    public static void Labels(ReadOnlySpan<int> labels, int outputs, string parameterName)
+    {
+        int limit = outputs == 1 ? 2 : outputs;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)limit)
+                throw new ArgumentException($"{parameterName}[{i}] is {labels[i]}, but labels must lie in [0, {limit - 1}] for a network with {outputs} output(s).", parameterName);
+        }
+    }
+
+    /// <summary>NaN or ±∞ in an input would silently poison every parameter it touches.</summary>
+    public static void Finite(ReadOnlySpan<float> values, int rowLength, string parameterName)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException($"{parameterName} holds {values[i]} at index {i} (sample {i / rowLength}, element {i % rowLength}); expected finite numbers.", parameterName);
+        }
+    }
+}

@@ -11,10 +11,19 @@ public static class Guard
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize must be positive, but was {batchSize}.");
     }
 
-    public static void Length(int actual, int expected, string parameterName, string what)
+    /// <summary>One sample's span: exactly <paramref name="expected"/> floats.</summary>
+    public static void Sample(int actual, int expected, string parameterName)
     {
         if (actual != expected)
-            throw new ArgumentException($"{parameterName} must hold {expected} floats ({what}), but holds {actual}.", parameterName);
+            throw new ArgumentException($"{parameterName} must hold {expected} floats (one sample), but holds {actual}.", parameterName);
+    }
+
+    /// <summary>A batch's span: batchSize × perSample floats (computed in 64 bits, so a huge batch cannot overflow into a match).</summary>
+    public static void Batch(int actual, int batchSize, int perSample, string parameterName)
+    {
+        long expected = (long)batchSize * perSample;
+        if (actual != expected)
+            throw new ArgumentException($"{parameterName} must hold batchSize × {perSample} = {batchSize} × {perSample} = {expected} floats, but holds {actual}.", parameterName);
     }
 
     public static void LabelCount(int actual, int expected, string parameterName)

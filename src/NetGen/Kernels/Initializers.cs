@@ -12,6 +12,9 @@ public static class Initializers
         for (int i = 0; i < weights.Length; i++) weights[i] = (2f * rng.NextFloat() - 1f) * limit;
     }
 
+    /// <summary>A seed for networks built without one (like PyTorch, a fresh network differs run to run); read it back from the network to reproduce it.</summary>
+    public static int FreshSeed() => System.Random.Shared.Next();
+
     /// <summary>1/√n_in (the course's fan-in rule).</summary>
     public static float FanInLimit(int fanIn) => 1f / MathF.Sqrt(fanIn);
     /// <summary>√6/√(n_in + n_out) (Glorot's normalized initialization).</summary>

@@ -1,0 +1,15 @@
+using NetGen.Generator.Helpers;
+using NetGen.Generator.Planning;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>How emitted code names a batch's slice of a workspace array.</summary>
+internal static class Buffers
+{
+    /// <summary>
+    /// A span over the first batch × perSample floats of a buffer. The caller's inputs and outputs are already
+    /// exactly that long; workspace arrays are sized for the largest batch seen so far.
+    /// </summary>
+    public static string Span(string buffer, int perSample) =>
+        buffer is NetworkPlanner.CallerInput or NetworkPlanner.CallerOutput ? buffer : $"new global::System.Span<float>({buffer}, 0, batch * {Literal.Int(perSample)})";
+}

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Planning;
+
+namespace NetGen.Generator;
+
+/// <summary>
+/// Reports NetGen's diagnostics live in the IDE, from the same parsing and planning the generator uses,
+/// so what the editor underlines is exactly what the generator would refuse.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class NetworkAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DiagnosticDescriptors.All;
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+    }
+
+    private static void AnalyzeType(SymbolAnalysisContext context)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        bool isNetwork = false, hasLayers = false;
+        foreach (var attribute in type.GetAttributes())
+        {
+            var attributeClass = attribute.AttributeClass;
+            if (attributeClass?.ContainingNamespace?.ToDisplayString() != "NetGen") continue;
+            if (attributeClass.Name == "NetworkAttribute") isNetwork = true;
+            else if (attributeClass.Name is "InputAttribute" or "DenseAttribute" or "DropoutAttribute" or "Conv2DAttribute" or "MaxPool2DAttribute" or "AvgPool2DAttribute" or "FlattenAttribute") hasLayers = true;
+        }
+
+        if (!isNetwork)
+        {
+            if (hasLayers)
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LayerWithoutNetwork, type.Locations.Length > 0 ? type.Locations[0] : Location.None, type.Name));
+            return;
+        }
+
+        var model = NetworkParser.Parse(type, context.CancellationToken);
+        foreach (var diagnostic in NetworkPlanner.Plan(model).Diagnostics)
+            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+    }
+}

@@ -1,0 +1,124 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Helpers;
+using NetGen.Generator.Layers;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Parsing;
+
+/// <summary>
+/// Turns a [Network] class symbol into a <see cref="NetworkModel"/>: data in, data out, diagnostics as records.
+/// Shared by the generator and the analyzer so both see exactly the same network. Never throws.
+/// </summary>
+internal static class NetworkParser
+{
+    public const string NetworkAttribute = "NetGen.NetworkAttribute";
+    private const string AttributeNamespace = "NetGen";
+
+    public static NetworkModel Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        string className = type.Name;
+        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        string fullName = ns is null ? className : ns + "." + className;
+        try
+        {
+            return ParseCore(type, className, ns, fullName, cancellationToken);
+        }
+        catch (System.OperationCanceledException)
+        {
+            throw;
+        }
+        catch (System.Exception e)
+        {
+            // A bug in NetGen must not crash the user's build: report it on the class instead.
+            var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(type.Locations.FirstOrDefault()), className, e.GetType().Name + ": " + e.Message);
+            return new NetworkModel(ns, className, fullName, LossKind.MeanSquaredError, null, EquatableArray<LayerModel>.Empty, new[] { diagnostic }.ToEquatableArray());
+        }
+    }
+
+    private static NetworkModel ParseCore(INamedTypeSymbol type, string className, string? ns, string fullName, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
+
+        bool isPartial = type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is ClassDeclarationSyntax c && c.Modifiers.Any(SyntaxKind.PartialKeyword));
+        if (!isPartial) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, className));
+        if (type.ContainingType is not null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGeneric, classLocation, className, "nested in " + type.ContainingType.Name));
+        else if (type.IsGenericType) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGeneric, classLocation, className, "generic"));
+
+        var loss = LossKind.MeanSquaredError;
+        Shape? input = null;
+        LocationInfo? inputLocation = null;
+        int inputCount = 0;
+        var layers = new List<LayerModel>();
+
+        // GetAttributes lists attributes in source order: that order is the network's layer order.
+        foreach (var attribute in type.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var attributeClass = attribute.AttributeClass;
+            if (attributeClass is null || attributeClass.ContainingNamespace?.ToDisplayString() != AttributeNamespace) continue;
+            var reader = new AttributeReader(attribute);
+            var location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? classLocation;
+
+            switch (attributeClass.Name)
+            {
+                case "NetworkAttribute":
+                    loss = (LossKind)reader.Int(0, 0);
+                    break;
+                case "InputAttribute":
+                    inputCount++;
+                    inputLocation = location;
+                    if (inputCount == 1 && !reader.HasErrors) input = ParseInput(reader, location, diagnostics);
+                    break;
+                default:
+                    if (reader.HasErrors) continue; // the compiler already reports the broken argument
+                    var layer = ParseLayer(attributeClass.Name, reader, location, diagnostics);
+                    if (layer is not null) layers.Add(layer);
+                    break;
+            }
+        }
+
+        if (inputCount == 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, classLocation, className));
+        else if (inputCount > 1) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInput, inputLocation, className, inputCount));
+        else if (layers.Count == 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, inputLocation, className));
+
+        return new NetworkModel(ns, className, fullName, loss, input, layers.ToEquatableArray(), diagnostics.ToEquatableArray());
+    }
+
+    private static Shape? ParseInput(AttributeReader reader, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        var dims = reader.Ints(0);
+        if (dims.Count != 1 && dims.Count != 3)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadInputRank, location, dims.Count));
+            return null;
+        }
+        string[] names = dims.Count == 1 ? new[] { "the feature count" } : new[] { "channels", "height", "width" };
+        bool ok = true;
+        for (int i = 0; i < dims.Count; i++)
+        {
+            if (dims[i] <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Input", names[i], dims[i]));
+                ok = false;
+            }
+        }
+        if (!ok) return null;
+        return dims.Count == 1 ? Shape.Vector(dims[0]) : Shape.Image(dims[0], dims[1], dims[2]);
+    }
+
+    /// <summary>One entry per layer kind; each kind parses its own attribute.</summary>
+    private static LayerModel? ParseLayer(string attributeName, AttributeReader reader, LocationInfo? location, List<DiagnosticInfo> diagnostics) => attributeName switch
+    {
+        "DenseAttribute" => DenseLayer.Parse(reader, location, diagnostics),
+        "DropoutAttribute" => DropoutLayer.Parse(reader, location, diagnostics),
+        "FlattenAttribute" => FlattenLayer.Parse(reader, location),
+        _ => null,
+    };
+}

@@ -260,8 +260,9 @@ public static class IdxReader
         public void ExpectEnd()
         {
             Span<byte> one = stackalloc byte[1];
+            long end = _offset;
             if (Fill(one) != 0)
-                throw Corrupt(_offset, "expected the end of the data (as sized by the header), found more bytes");
+                throw Corrupt(end, "expected the end of the data (as sized by the header), found more bytes");
         }
 
         private Span<byte> ReadChunk(int byteCount, long sectionStart, long sectionBytes, string what)

@@ -194,9 +194,10 @@ public sealed class Dataset
     {
         if (!(max > min) || !float.IsFinite(min) || !float.IsFinite(max))
             throw new ArgumentException($"Expected finite min < max, found min {min}, max {max}.", nameof(max));
-        float scale = 1f / (max - min);
+        // Divide rather than multiply by a reciprocal: correctly rounded, so 51 / 255 is exactly 0.2f.
+        float range = max - min;
         float[] features = new float[_features.Length];
-        for (int i = 0; i < features.Length; i++) features[i] = (_features[i] - min) * scale;
+        for (int i = 0; i < features.Length; i++) features[i] = (_features[i] - min) / range;
         return WithFeatures(features);
     }
 

@@ -105,8 +105,8 @@ public static class IdxReader
         float[] pixels = x.Pixels;
         if (scaleToUnit)
         {
-            const float inv = 1f / 255f;
-            for (int i = 0; i < pixels.Length; i++) pixels[i] *= inv;
+            // In place (the raw pixels are ours); divided, not multiplied by 1/255, to stay correctly rounded.
+            for (int i = 0; i < pixels.Length; i++) pixels[i] /= 255f;
         }
         return Dataset.FromLabels(pixels, x.ImageSize, y, classCount);
     }

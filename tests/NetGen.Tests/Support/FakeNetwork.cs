@@ -92,7 +92,8 @@ public sealed class FakeNetwork : INetwork
     public IReadOnlyList<LayerInfo> Layers => _layers;
     public Loss Loss => Loss.MeanSquaredError;
     public string Architecture { get; }
-    public ulong ArchitectureFingerprint { get; }
+    /// <summary>FNV-1a of <see cref="Architecture"/>; settable so tests can fake a same-fingerprint mismatch.</summary>
+    public ulong ArchitectureFingerprint { get; set; }
 
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => Predict(input, output, 1);
 

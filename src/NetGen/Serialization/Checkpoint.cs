@@ -169,40 +169,52 @@ public static class Checkpoint
                 ? $"{Capitalized(source)} is checkpoint format version {version}; this NetGen reads version {FormatVersion} and older. Update NetGen to load it."
                 : $"{Capitalized(source)} claims checkpoint format version {version}, which never existed; this NetGen reads version {FormatVersion}.");
 
-        string typeName = reader.ReadString("the network type name", MaxTypeNameBytes);
-        ulong fingerprint = reader.ReadUInt64("the architecture fingerprint");
-        int parameterCount = reader.ReadCount("the parameter count", int.MaxValue);
-        ReadOnlySpan<byte> parameterBytes = reader.ReadFloatBytes(parameterCount, "the parameters");
-
-        byte hasOptimizer = reader.ReadByte("the optimizer flag");
-        if (hasOptimizer > 1) throw reader.Invalid($"the optimizer flag is {hasOptimizer}; expected 0 or 1");
+        string typeName;
+        ulong fingerprint;
+        int parameterCount;
+        ReadOnlySpan<byte> parameterBytes;
         string? kind = null;
         long stepCount = 0;
         float[] hyperparameters = Array.Empty<float>();
-        int bufferCount = 0;
-        int buffersStart = 0;
-        if (hasOptimizer == 1)
+        int bufferCount = 0, buffersStart = 0, checksumOffset;
+        uint stored;
+        try
         {
-            kind = reader.ReadString("the optimizer kind", MaxKindBytes);
-            stepCount = reader.ReadInt64("the optimizer step count");
-            if (stepCount < 0) throw reader.Invalid($"the optimizer step count is {stepCount}");
-            int hyperparameterCount = reader.ReadCount("the hyperparameter count", MaxHyperparameters);
-            hyperparameters = ToFloats(reader.ReadFloatBytes(hyperparameterCount, "the hyperparameters"));
-            bufferCount = reader.ReadCount("the state buffer count", MaxStateBuffers);
-            buffersStart = reader.Position;
-            for (int b = 0; b < bufferCount; b++)
-            {
-                int length = reader.ReadCount($"the length of state buffer {b}", int.MaxValue);
-                if (length != 0 && length != parameterCount)
-                    throw reader.Invalid($"state buffer {b} holds {length} floats; expected 0 or the parameter count {parameterCount}");
-                reader.ReadFloatBytes(length, $"state buffer {b}");
-            }
-        }
+            typeName = reader.ReadString("the network type name", MaxTypeNameBytes);
+            fingerprint = reader.ReadUInt64("the architecture fingerprint");
+            parameterCount = reader.ReadCount("the parameter count", int.MaxValue);
+            parameterBytes = reader.ReadFloatBytes(parameterCount, "the parameters");
 
-        int checksumOffset = reader.Position;
-        uint stored = reader.ReadUInt32("the CRC-32C checksum");
-        if (reader.Position != data.Length)
-            throw new InvalidDataException($"{Capitalized(source)} has {data.Length - reader.Position} unexpected bytes after the checksum at offset {checksumOffset}.");
+            byte hasOptimizer = reader.ReadByte("the optimizer flag");
+            if (hasOptimizer > 1) throw reader.Invalid($"the optimizer flag is {hasOptimizer}; expected 0 or 1");
+            if (hasOptimizer == 1)
+            {
+                kind = reader.ReadString("the optimizer kind", MaxKindBytes);
+                stepCount = reader.ReadInt64("the optimizer step count");
+                if (stepCount < 0) throw reader.Invalid($"the optimizer step count is {stepCount}");
+                int hyperparameterCount = reader.ReadCount("the hyperparameter count", MaxHyperparameters);
+                hyperparameters = ToFloats(reader.ReadFloatBytes(hyperparameterCount, "the hyperparameters"));
+                bufferCount = reader.ReadCount("the state buffer count", MaxStateBuffers);
+                buffersStart = reader.Position;
+                for (int b = 0; b < bufferCount; b++)
+                {
+                    int length = reader.ReadCount($"the length of state buffer {b}", int.MaxValue);
+                    if (length != 0 && length != parameterCount)
+                        throw reader.Invalid($"state buffer {b} holds {length} floats; expected 0 or the parameter count {parameterCount}");
+                    reader.ReadFloatBytes(length, $"state buffer {b}");
+                }
+            }
+
+            checksumOffset = reader.Position;
+            stored = reader.ReadUInt32("the CRC-32C checksum");
+            if (reader.Position != data.Length)
+                throw new InvalidDataException($"{Capitalized(source)} has {data.Length - reader.Position} unexpected bytes after the checksum at offset {checksumOffset}.");
+        }
+        catch (InvalidDataException e) when (!TailIsChecksumOfTheRest(data))
+        {
+            // A broken structure usually means corruption; say so when the checksum confirms it.
+            throw new InvalidDataException(e.Message + " Its last four bytes are not the CRC-32C checksum of the rest either: the data is corrupt or cut short.", e);
+        }
         uint computed = Crc32C.Compute(data[..checksumOffset]);
         if (stored != computed)
             throw new InvalidDataException($"{Capitalized(source)} is corrupt: its CRC-32C checksum is 0x{stored:X8} but its contents hash to 0x{computed:X8}.");
@@ -244,6 +256,9 @@ public static class Checkpoint
         CopyFloats(parameterBytes, parameters);
         if (optimizer is not null) optimizer.Restore(network, stepCount, hyperparameters, buffers!);
     }
+
+    static bool TailIsChecksumOfTheRest(ReadOnlySpan<byte> data) =>
+        data.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]) == Crc32C.Compute(data[..^4]);
 
     static string Capitalized(string source) => source.StartsWith("the ", StringComparison.Ordinal) ? "The" + source[3..] : $"Checkpoint '{source}'";
 

@@ -104,7 +104,7 @@ public class GradientCheckTests
 
         var parameters = net.Parameters;
         double maxError = 0, norm = 0;
-        const float h = 1e-2f;
+        const float h = 1e-3f;
         // Every 7th parameter keeps the test fast while touching every layer.
         for (int i = 0; i < parameters.Length; i += 7)
         {

@@ -33,7 +33,7 @@ internal static unsafe class WorkerPool
     static Thread[]? s_workers;
     static int s_degree = Environment.ProcessorCount;
 
-    static readonly long s_spinTicks = Stopwatch.Frequency / 10_000; // ~100 µs of spinning before blocking
+    static readonly long s_spinTicks = Stopwatch.Frequency / 20_000; // ~50 µs of spinning before blocking
 
     /// <summary>Threads (the caller included) that may work on one job; 1 makes every kernel serial. Tests and harnesses set it.</summary>
     internal static int MaxDegreeOfParallelism

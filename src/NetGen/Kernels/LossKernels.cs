@@ -32,16 +32,26 @@ public static class LossKernels
 
     public static float SoftmaxCrossEntropy(Span<float> logitsToProbabilities, ReadOnlySpan<int> labels, Span<float> grad, int batch, int classes)
     {
+        // One exp per element: e_k = e^{z_k − max}, p_k = e_k / Σe, loss = ln Σe + max − z_label (stable: no term overflows,
+        // and the loss never takes the log of an underflowed probability).
         double total = 0;
         float invBatch = 1f / batch;
+        logitsToProbabilities = logitsToProbabilities.Slice(0, batch * classes);
+        grad = grad.Slice(0, batch * classes);
+        labels = labels.Slice(0, batch);
         for (int n = 0; n < batch; n++)
         {
             var z = logitsToProbabilities.Slice(n * classes, classes);
             var g = grad.Slice(n * classes, classes);
             int label = labels[n];
-            float logSumExp = LogSumExpToProbabilities(z);
-            total += logSumExp - z[label];
-            for (int k = 0; k < classes; k++) { z[k] = MathF.Exp(z[k] - logSumExp); g[k] = z[k] * invBatch; }
+            float max = float.NegativeInfinity;
+            for (int k = 0; k < z.Length; k++) max = MathF.Max(max, z[k]);
+            float zLabel = z[label];
+            float sum = 0f;
+            for (int k = 0; k < z.Length; k++) { float e = MathF.Exp(z[k] - max); z[k] = e; sum += e; }
+            total += (double)max + Math.Log(sum) - zLabel;
+            float inv = 1f / sum, scale = inv * invBatch;
+            for (int k = 0; k < z.Length; k++) { float e = z[k]; z[k] = e * inv; g[k] = e * scale; }
             g[label] -= invBatch;
         }
         return (float)(total / batch);

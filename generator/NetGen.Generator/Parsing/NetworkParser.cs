@@ -110,6 +110,14 @@ internal static class NetworkParser
             }
         }
         if (!ok) return null;
+        long size = 1;
+        foreach (int d in dims) size *= d; // at most three factors below 2³¹: fits in a long
+        if (size > int.MaxValue / 4)
+        {
+            // Shape.Size is an int: a larger input would wrap (2³² values read as 0) and emit a nonsense network.
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, location, "Input(" + string.Join(", ", dims) + ")", Literal.Grouped(size)));
+            return null;
+        }
         return dims.Count == 1 ? Shape.Vector(dims[0]) : Shape.Image(dims[0], dims[1], dims[2]);
     }
 

@@ -196,6 +196,27 @@ public sealed class DiagnosticsTests
         Assert.Contains("'Net'", d.GetMessage());
     }
 
+    [Fact]
+    public void NG0010_only_flatten_counts_as_no_layers()
+    {
+        Expect(Net("[Input(3)]\n[Flatten]"), "NG0010", "Input(3)");
+    }
+
+    [Fact]
+    public void NG0015_loss_out_of_range()
+    {
+        var d = Expect(Net("[Input(2)]\n[Dense(1)]", loss: "MeanSquaredError").Replace("Loss.MeanSquaredError", "(Loss)42"), "NG0015", "Network((Loss)42)");
+        Assert.Equal("Network: 42 is not a Loss", d.GetMessage());
+    }
+
+    [Fact]
+    public void Layer_names_with_line_breaks_are_escaped_in_generated_code()
+    {
+        var run = TestCompilation.RunGenerator(Net("[Input(2)]\n[Dense(2, Name = \"two\\nlines \\\"quoted\\\"\")]\n[Dense(1)]"));
+        Assert.Empty(run.OutputErrors);
+        Assert.Contains("\"two\\u000Alines \\\"quoted\\\"\"", run.Sources.Single().SourceText.ToString());
+    }
+
     [Theory]
     [InlineData("LeakyReLU", "0")]
     [InlineData("LeakyReLU", "-0.5")]

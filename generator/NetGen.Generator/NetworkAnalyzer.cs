@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using NetGen.Generator.Diagnostics;
@@ -44,7 +45,9 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         }
 
         var model = NetworkParser.Parse(type, context.CancellationToken);
+        // The model keeps only file paths; map them back onto the declaring trees so locations are real source locations.
+        var trees = type.DeclaringSyntaxReferences.Select(r => r.SyntaxTree).ToArray();
         foreach (var diagnostic in NetworkPlanner.Plan(model).Diagnostics)
-            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(trees));
     }
 }

@@ -273,7 +273,7 @@ internal static class NetworkEmitter
     private static void LayerComment(CodeWriter w, LayerPlan layer)
     {
         string parameters = layer.ParameterCount > 0 ? $" · parameters [{Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.ParameterOffset + layer.ParameterCount)})" : "";
-        w.Line($"// {layer.Name} · {layer.Layer.Describe()} · {layer.Input} → {layer.Output}{parameters}");
+        w.Line($"// {Literal.Comment(layer.Name)} · {layer.Layer.Describe()} · {layer.Input} → {layer.Output}{parameters}");
     }
 
     private static void EmitWorkspace(CodeWriter w, NetworkPlan plan)
@@ -289,7 +289,7 @@ internal static class NetworkEmitter
 
         w.Line("// Workspace: batch × per-sample floats each, grown to the largest batch seen and then reused.");
         w.Line("private int _capacity;");
-        foreach (var f in fields) w.Line($"private float[] {f.Field} = global::System.Array.Empty<float>(); // {f.Comment}, {Literal.Int(f.PerSample)} per sample");
+        foreach (var f in fields) w.Line($"private float[] {f.Field} = global::System.Array.Empty<float>(); // {Literal.Comment(f.Comment)}, {Literal.Int(f.PerSample)} per sample");
         w.Line();
         using (w.Block("private void EnsureCapacity(int batch)"))
         {

@@ -20,7 +20,32 @@ internal static class Literal
     /// <summary>1234567 → "1,234,567" (comment text only).</summary>
     public static string Grouped(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
-    public static string String(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    public static string String(string value)
+    {
+        var text = new System.Text.StringBuilder(value.Length + 2).Append('"');
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '\\': text.Append("\\\\"); break;
+                case '"': text.Append("\\\""); break;
+                // Anything C# would read as a line break, or that is invisible, is escaped: a layer name may hold it.
+                default:
+                    if (char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029') text.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    else text.Append(c);
+                    break;
+            }
+        }
+        return text.Append('"').ToString();
+    }
+
+    /// <summary>User text (a layer name) made safe inside a // comment: a line break there would end the comment.</summary>
+    public static string Comment(string value)
+    {
+        var text = new System.Text.StringBuilder(value.Length);
+        foreach (char c in value) text.Append(char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029' ? ' ' : c);
+        return text.ToString();
+    }
 
     /// <summary>64-bit FNV-1a: a stable fingerprint (string.GetHashCode is randomized per process).</summary>
     public static ulong Fnv1a(string text)

@@ -100,7 +100,7 @@ internal sealed record DenseLayer(
             InitKind.He => $"global::NetGen.Kernels.Initializers.HeLimit({Literal.Int(inputs)})",
             _ => $"global::NetGen.Kernels.Initializers.GlorotLimit({Literal.Int(inputs)}, {Literal.Int(Units)})",
         };
-        w.Line($"// {plan.Name}: W ~ U[±limit], {init} limit; biases start at zero.");
+        w.Line($"// {Literal.Comment(plan.Name)}: W ~ U[±limit], {init} limit; biases start at zero.");
         w.Line($"global::NetGen.Kernels.Initializers.Uniform({Weights("parameters", plan)}, {limit}, seed, {Literal.Int(plan.Index)});");
     }
 

@@ -8,6 +8,12 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 {
     public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
 
+    /// <summary>
+    /// A source location in <paramref name="tree"/> when it is this location's file: without one, a diagnostic has no
+    /// squiggle in the editor and #pragma warning disable cannot suppress it.
+    /// </summary>
+    public Location ToLocation(SyntaxTree? tree) => tree is not null && tree.FilePath == FilePath && Span.End <= tree.Length ? Location.Create(tree, Span) : ToLocation();
+
     public static LocationInfo? From(Location? location)
     {
         if (location is null || location.SourceTree is null) return null;

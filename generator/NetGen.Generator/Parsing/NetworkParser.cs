@@ -70,6 +70,12 @@ internal static class NetworkParser
             {
                 case "NetworkAttribute":
                     loss = (LossKind)reader.Int(0, 0);
+                    if (loss < LossKind.MeanSquaredError || loss > LossKind.BinaryCrossEntropy)
+                    {
+                        // (Loss)42 compiles; emitting it would not (global::NetGen.Loss.42).
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, "Network", $"{(int)loss} is not a Loss"));
+                        loss = LossKind.MeanSquaredError;
+                    }
                     break;
                 case "InputAttribute":
                     inputCount++;
@@ -86,7 +92,8 @@ internal static class NetworkParser
 
         if (inputCount == 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, classLocation, className));
         else if (inputCount > 1) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInput, inputLocation, className, inputCount));
-        else if (layers.Count == 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, inputLocation, className));
+        // Flatten only re-labels its input: a network of nothing but Flatten computes nothing and has no output buffer to emit.
+        else if (layers.All(l => l.IsAliasInTraining)) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, inputLocation, className));
 
         return new NetworkModel(ns, className, fullName, loss, input, layers.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
@@ -110,6 +117,14 @@ internal static class NetworkParser
             }
         }
         if (!ok) return null;
+        long size = 1;
+        foreach (int d in dims) size *= d; // at most three factors below 2³¹: fits in a long
+        if (size > int.MaxValue / 4)
+        {
+            // Shape.Size is an int: a larger input would wrap (2³² values read as 0) and emit a nonsense network.
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, location, "Input(" + string.Join(", ", dims) + ")", Literal.Grouped(size)));
+            return null;
+        }
         return dims.Count == 1 ? Shape.Vector(dims[0]) : Shape.Image(dims[0], dims[1], dims[2]);
     }
 

@@ -1,0 +1,95 @@
+using System.Linq;
+using NetGen.Generator.Tests.Support;
+
+namespace NetGen.Generator.Tests;
+
+/// <summary>
+/// Exact generated output for representative networks, checked in under Snapshots/. A change in emission shows up
+/// as a readable diff; accept deliberate changes with NETGEN_ACCEPT_SNAPSHOTS=1. Every snapshot must also compile.
+/// </summary>
+public sealed class SnapshotTests
+{
+    public const string Xor = """
+        using NetGen;
+
+        [Network(Loss.MeanSquaredError)]
+        [Input(2)]
+        [Dense(2, Activation.Sigmoid)]
+        [Dense(1, Activation.Sigmoid)]
+        public partial class XorNet { }
+        """;
+
+    public const string Sinus = """
+        using NetGen;
+
+        [Network(Loss.MeanSquaredError)]
+        [Input(1)]
+        [Dense(3, Activation.Tanh)]
+        [Dense(1, Activation.Identity)]
+        public partial class SinusNet { }
+        """;
+
+    public const string FashionMlp = """
+        using NetGen;
+
+        namespace Samples.Fashion
+        {
+            [Network(Loss.CrossEntropy)]
+            [Input(784)]
+            [Dense(128, Activation.ReLU)]
+            [Dropout(0.2)]
+            [Dense(10, Activation.Softmax)]
+            public partial class FashionMlp { }
+        }
+        """;
+
+    public const string Bce = """
+        using NetGen;
+
+        namespace Samples;
+
+        [Network(Loss.BinaryCrossEntropy)]
+        [Input(3)]
+        [Dense(4, Activation.LeakyReLU, Alpha = 0.2, Trainable = false)]
+        [Dense(3, Activation.LeakyReLU, Alpha = 0.2, Bias = false, Name = "hidden")]
+        [Dense(1, Activation.Sigmoid)]
+        public partial class FrozenBceNet { }
+        """;
+
+    public const string EluImage = """
+        using NetGen;
+
+        [Network(Loss.MeanSquaredError)]
+        [Input(1, 4, 4)]
+        [Flatten]
+        [Dense(5, Activation.ELU)]
+        [Dense(2)]
+        public partial class EluImageNet { }
+        """;
+
+    [Theory]
+    [InlineData("XorNet", Xor, "XorNet.g.cs")]
+    [InlineData("SinusNet", Sinus, "SinusNet.g.cs")]
+    [InlineData("FashionMlp", FashionMlp, "Samples.Fashion.FashionMlp.g.cs")]
+    [InlineData("FrozenBceNet", Bce, "Samples.FrozenBceNet.g.cs")]
+    [InlineData("EluImageNet", EluImage, "EluImageNet.g.cs")]
+    public void Generated_code_matches_snapshot_and_compiles(string name, string source, string hintName)
+    {
+        var run = TestCompilation.RunGenerator(source);
+
+        Assert.Null(run.Single.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputErrors);   // the user's class together with the generated half: no errors anywhere
+        Assert.Empty(TestCompilation.RunAnalyzer(run.Input).Errors());
+
+        Snapshot.Match(name, run.SourceText(hintName));
+    }
+
+    [Fact]
+    public void Generation_is_deterministic()
+    {
+        string first = TestCompilation.RunGenerator(FashionMlp).Sources.Single().SourceText.ToString();
+        string second = TestCompilation.RunGenerator(FashionMlp).Sources.Single().SourceText.ToString();
+        Assert.Equal(first, second);
+    }
+}

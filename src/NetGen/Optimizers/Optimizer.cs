@@ -1,0 +1,217 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen;
+
+/// <summary>
+/// What every optimizer shares: hyperparameters every one has, the step count, the flat state buffers
+/// (one <c>float[]</c> per moment, each as long as <see cref="INetwork.Parameters"/>), and the trainable ranges.
+/// </summary>
+/// <remarks>
+/// <para>
+/// An optimizer is bound to a network on its first <see cref="Step"/> (or by loading a checkpoint with it):
+/// the trainable ranges are computed once from <see cref="INetwork.Layers"/> (adjacent trainable layers merged,
+/// frozen layers skipped, so their parameters and state are never touched) and the state buffers are allocated.
+/// After that a step allocates nothing.
+/// </para>
+/// <para>
+/// Stepping another network instance of the same architecture (same <see cref="INetwork.ArchitectureFingerprint"/>
+/// and <see cref="INetwork.ParameterCount"/>) rebinds to it and keeps the state, position for position; that is
+/// what resuming on a reloaded copy needs. Stepping a network of another architecture throws
+/// <see cref="InvalidOperationException"/>: call <see cref="Reset"/> first to start over.
+/// </para>
+/// <para>Weight decay is L2, as PyTorch's <c>weight_decay</c>: g += wd·p before the update, biases included.</para>
+/// </remarks>
+public abstract class Optimizer
+{
+    static readonly float[] s_empty = Array.Empty<float>();
+
+    readonly float[][] _state;
+    INetwork? _network;
+    ulong _fingerprint;
+    int _parameterCount = -1;
+    int[] _rangeStarts = Array.Empty<int>();
+    int[] _rangeLengths = Array.Empty<int>();
+
+    /// <param name="learningRate">The step size; settable between steps.</param>
+    /// <param name="stateBufferCount">How many flat state buffers (moments) this optimizer keeps.</param>
+    protected Optimizer(float learningRate, int stateBufferCount)
+    {
+        if (stateBufferCount < 0) throw new ArgumentOutOfRangeException(nameof(stateBufferCount));
+        LearningRate = learningRate;
+        _state = new float[stateBufferCount][];
+        for (int i = 0; i < _state.Length; i++) _state[i] = s_empty;
+    }
+
+    /// <summary>A short stable name written into checkpoints ("Sgd", "Adam", ...); loading checks it.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>The step size; takes effect on the next <see cref="Step"/>.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>L2 penalty: g += wd·p before the update (0 by default).</summary>
+    public float WeightDecay { get; set; }
+
+    /// <summary>How many steps have been taken since construction, <see cref="Reset"/> or the loaded checkpoint's count.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>
+    /// The state buffers (moments), each empty until allocated and then <see cref="INetwork.ParameterCount"/> long,
+    /// in the parameters' layout. The arrays are live: copy them to snapshot. Checkpoints save and restore them.
+    /// </summary>
+    public IReadOnlyList<float[]> StateBuffers => _state;
+
+    /// <summary>Forgets the state, the step count and the bound network; the next step starts from scratch.</summary>
+    public void Reset()
+    {
+        for (int i = 0; i < _state.Length; i++) _state[i] = s_empty;
+        StepCount = 0;
+        _network = null;
+        _parameterCount = -1;
+        _rangeStarts = Array.Empty<int>();
+        _rangeLengths = Array.Empty<int>();
+    }
+
+    /// <summary>Updates <paramref name="network"/>'s parameters from its gradients: one fused pass over each trainable range.</summary>
+    public void Step(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (!ReferenceEquals(network, _network)) Bind(network);
+
+        Span<float> parameters = network.Parameters;
+        ReadOnlySpan<float> gradients = network.Gradients;
+        if (parameters.Length != _parameterCount || gradients.Length != _parameterCount)
+            throw new InvalidOperationException(
+                $"The network reports {_parameterCount} parameters but its Parameters span has {parameters.Length} floats and Gradients {gradients.Length}.");
+
+        for (int i = 0; i < _state.Length; i++)
+            if (_state[i].Length != _parameterCount && NeedsStateBuffer(i)) _state[i] = new float[_parameterCount];
+
+        StepCount++;
+        BeginStep(StepCount);
+        for (int r = 0; r < _rangeStarts.Length; r++)
+        {
+            int start = _rangeStarts[r], length = _rangeLengths[r];
+            UpdateRange(parameters.Slice(start, length), gradients.Slice(start, length), start);
+        }
+    }
+
+    /// <summary>Whether state buffer <paramref name="index"/> is used with the current hyperparameters (SGD without momentum keeps none).</summary>
+    protected virtual bool NeedsStateBuffer(int index) => true;
+
+    /// <summary>Called once per step, after <see cref="StepCount"/> is incremented, to compute step-dependent scalars.</summary>
+    protected virtual void BeginStep(long step) { }
+
+    /// <summary>
+    /// One fused pass over one trainable range: read g and p (and state), apply weight decay, update state and p.
+    /// <paramref name="parameters"/> and <paramref name="gradients"/> are the range; <paramref name="offset"/> is
+    /// where it starts in the flat buffers, for slicing the state with <see cref="State"/>.
+    /// </summary>
+    protected abstract void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset);
+
+    /// <summary>State buffer <paramref name="index"/> sliced to the range at <paramref name="offset"/>.</summary>
+    protected Span<float> State(int index, int offset, int length) => _state[index].AsSpan(offset, length);
+
+    // ---- hyperparameters, for checkpoints -------------------------------------------------------------
+
+    /// <summary>How many floats <see cref="WriteHyperparameters"/> writes. The base writes LearningRate and WeightDecay.</summary>
+    protected virtual int HyperparameterCount => 2;
+
+    /// <summary>Writes the hyperparameters as floats (booleans as 0/1); derived classes call the base first, then append.</summary>
+    protected virtual void WriteHyperparameters(Span<float> destination)
+    {
+        destination[0] = LearningRate;
+        destination[1] = WeightDecay;
+    }
+
+    /// <summary>Restores what <see cref="WriteHyperparameters"/> wrote.</summary>
+    protected virtual void ReadHyperparameters(ReadOnlySpan<float> source)
+    {
+        LearningRate = source[0];
+        WeightDecay = source[1];
+    }
+
+    internal int StateBufferCount => _state.Length;
+    internal int HyperparameterCountInternal => HyperparameterCount;
+    internal void WriteHyperparametersInternal(Span<float> destination) => WriteHyperparameters(destination);
+
+    /// <summary>
+    /// Replaces all state at once, after the caller (checkpoint loading) has validated the shapes:
+    /// hyperparameters, step count, buffers (each empty or as long as the network's parameters), and binds to <paramref name="network"/>.
+    /// </summary>
+    internal void Restore(INetwork network, long stepCount, ReadOnlySpan<float> hyperparameters, float[][] buffers)
+    {
+        Bind(network, keepState: false);
+        ReadHyperparameters(hyperparameters);
+        StepCount = stepCount;
+        for (int i = 0; i < _state.Length; i++) _state[i] = buffers[i].Length == 0 ? s_empty : buffers[i];
+    }
+
+    void Bind(INetwork network, bool keepState = true)
+    {
+        int count = network.ParameterCount;
+        ulong fingerprint = network.ArchitectureFingerprint;
+        if (keepState && _parameterCount >= 0 && (count != _parameterCount || fingerprint != _fingerprint))
+            throw new InvalidOperationException(
+                $"This {Kind} optimizer holds state for a network of {_parameterCount} parameters (architecture fingerprint 0x{_fingerprint:X16}); " +
+                $"it cannot step a {network.GetType().Name} of {count} parameters (fingerprint 0x{fingerprint:X16}). Call Reset() first to use it with another architecture.");
+
+        ComputeRanges(network, count, out int[] starts, out int[] lengths);
+        if (!keepState) for (int i = 0; i < _state.Length; i++) _state[i] = s_empty;
+        _rangeStarts = starts;
+        _rangeLengths = lengths;
+        _parameterCount = count;
+        _fingerprint = fingerprint;
+        _network = network;
+    }
+
+    static void ComputeRanges(INetwork network, int parameterCount, out int[] starts, out int[] lengths)
+    {
+        var s = new List<int>();
+        var l = new List<int>();
+        int end = 0;
+        foreach (LayerInfo layer in network.Layers)
+        {
+            if (layer.ParameterCount < 0 || layer.ParameterOffset < 0 || layer.ParameterOffset > parameterCount - layer.ParameterCount)
+                throw new InvalidOperationException(
+                    $"Layer '{layer.Name}' claims parameters [{layer.ParameterOffset}, {layer.ParameterOffset + layer.ParameterCount}) outside the network's {parameterCount}.");
+            if (!layer.Trainable || layer.ParameterCount == 0) continue;
+            if (s.Count > 0 && layer.ParameterOffset == end)
+            {
+                l[^1] += layer.ParameterCount; // adjacent trainable layers: one longer pass
+            }
+            else
+            {
+                s.Add(layer.ParameterOffset);
+                l.Add(layer.ParameterCount);
+            }
+            end = layer.ParameterOffset + layer.ParameterCount;
+        }
+        starts = s.ToArray();
+        lengths = l.ToArray();
+    }
+
+    // ---- SIMD helpers shared by the optimizers ---------------------------------------------------------
+
+    /// <summary>a·b + c, fused when the hardware has FMA; the scalar twin below rounds the same way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private protected static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private protected static float MulAdd(float a, float b, float c)
+        => Fma.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>Whether the Vector256 loops run in hardware; otherwise everything takes the scalar path.</summary>
+    private protected static bool UseVector256 => Vector256.IsHardwareAccelerated;
+}
+
+/// <summary>Indexing off a ref without bounds checks, for the optimizer loops (callers stay inside their spans).</summary>
+internal static class RefFloat
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref float At(this ref float start, int index) => ref Unsafe.Add(ref start, index);
+}

@@ -78,8 +78,8 @@ public sealed class Trainer
         }
 
         EarlyStopping? stopping = options.EarlyStopping;
-        Monitor monitor = stopping?.Monitor ?? (validation is null ? Monitor.TrainingLoss : Monitor.ValidationLoss);
-        if (monitor == Monitor.ValidationLoss && validation is null)
+        MonitoredLoss monitor = stopping?.Monitor ?? (validation is null ? MonitoredLoss.TrainingLoss : MonitoredLoss.ValidationLoss);
+        if (monitor == MonitoredLoss.ValidationLoss && validation is null)
             throw new ArgumentException("Early stopping monitors the validation loss, but no validation set was given (or set EarlyStopping.Monitor to TrainingLoss).", nameof(validation));
 
         var batches = new BatchIterator(train, options.BatchSize, options.Shuffle, options.Seed, options.DropLast);
@@ -147,7 +147,7 @@ public sealed class Trainer
                 validationAccuracy = accuracy;
             }
 
-            double monitored = monitor == Monitor.ValidationLoss ? validationLoss!.Value : trainingLoss;
+            double monitored = monitor == MonitoredLoss.ValidationLoss ? validationLoss!.Value : trainingLoss;
             bool improved = monitored < bestLoss - minDelta;
             if (improved)
             {
@@ -173,7 +173,7 @@ public sealed class Trainer
             if (stopping is not null && badEpochs >= stopping.Patience && epoch < options.Epochs - 1)
             {
                 reason = StopReason.EarlyStopping;
-                string what = monitor == Monitor.ValidationLoss ? "validation loss" : "training loss";
+                string what = monitor == MonitoredLoss.ValidationLoss ? "validation loss" : "training loss";
                 reasonText = string.Create(CultureInfo.InvariantCulture,
                     $"stopped early after epoch {epoch}: the {what} has not improved on {bestLoss:G6} (epoch {bestEpoch}) by more than {stopping.MinDelta} for {badEpochs} epochs");
                 break;

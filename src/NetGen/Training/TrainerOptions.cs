@@ -40,7 +40,7 @@ public sealed class TrainerOptions
 }
 
 /// <summary>What the trainer watches to decide which epoch is best.</summary>
-public enum Monitor
+public enum MonitoredLoss
 {
     /// <summary>The validation loss (needs a validation set).</summary>
     ValidationLoss,
@@ -64,7 +64,7 @@ public sealed class EarlyStopping
     /// </summary>
     public bool RestoreBestWeights { get; set; } = true;
     /// <summary>The loss watched (default the validation loss, which needs a validation set).</summary>
-    public Monitor Monitor { get; set; } = Monitor.ValidationLoss;
+    public MonitoredLoss Monitor { get; set; } = MonitoredLoss.ValidationLoss;
 
     internal void Validate()
     {

@@ -42,7 +42,7 @@ public enum StopReason
 /// <summary>What one <see cref="Trainer.Fit"/> did, epoch by epoch.</summary>
 public sealed class TrainingHistory
 {
-    internal TrainingHistory(List<EpochRecord> epochs, int bestEpoch, double bestLoss, Monitor monitor, StopReason reason, string reasonText, bool restored, TimeSpan elapsed)
+    internal TrainingHistory(List<EpochRecord> epochs, int bestEpoch, double bestLoss, MonitoredLoss monitor, StopReason reason, string reasonText, bool restored, TimeSpan elapsed)
     {
         Epochs = epochs.AsReadOnly();
         BestEpoch = bestEpoch;
@@ -63,7 +63,7 @@ public sealed class TrainingHistory
     /// <summary>The record of <see cref="BestEpoch"/>.</summary>
     public EpochRecord Best => Epochs[BestEpoch];
     /// <summary>The loss that decided the best epoch: the validation loss when there was a validation set, else the training loss (unless early stopping said otherwise).</summary>
-    public Monitor Monitor { get; }
+    public MonitoredLoss Monitor { get; }
     /// <summary>Whether early stopping ended training before the last epoch.</summary>
     public bool StoppedEarly => Reason == StopReason.EarlyStopping;
     /// <summary>Why training stopped.</summary>

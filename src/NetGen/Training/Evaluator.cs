@@ -67,19 +67,18 @@ public sealed class Evaluator
     internal static void CheckCompatible(INetwork network, Dataset data, string paramName = "data")
     {
         ArgumentNullException.ThrowIfNull(data, paramName);
-        string name = network.GetType().Name;
         if (data.FeatureSize != network.InputSize)
-            throw new ArgumentException($"The dataset has {data.FeatureSize} features per sample; {name} takes {network.InputSize} inputs.", paramName);
+            throw new ArgumentException($"The dataset has {data.FeatureSize} features per sample; {network.GetType().Name} takes {network.InputSize} inputs.", paramName);
         if (data.HasLabels)
         {
             int maxClasses = network.OutputSize == 1 ? 2 : network.OutputSize;
             if (data.ClassCount > maxClasses)
                 throw new ArgumentException(
-                    $"The dataset has {data.ClassCount} classes; {name} has {network.OutputSize} output{(network.OutputSize == 1 ? "" : "s")}, which can stand for at most {maxClasses}.", paramName);
+                    $"The dataset has {data.ClassCount} classes; {network.GetType().Name} has {network.OutputSize} output{(network.OutputSize == 1 ? "" : "s")}, which can stand for at most {maxClasses}.", paramName);
         }
         else if (data.TargetSize != network.OutputSize)
         {
-            throw new ArgumentException($"The dataset has {data.TargetSize} targets per sample; {name} has {network.OutputSize} outputs.", paramName);
+            throw new ArgumentException($"The dataset has {data.TargetSize} targets per sample; {network.GetType().Name} has {network.OutputSize} outputs.", paramName);
         }
     }
 

@@ -109,6 +109,8 @@ internal sealed record Conv2DLayer(
 
     public override Shape? InferShape(Shape input, PlanningContext context)
     {
+        if (Padding == SamePadding && (Stride != 1 || KernelHeight % 2 == 0 || KernelWidth % 2 == 0)) return null; // NG0025, reported by Parse
+        if (Filters <= 0 || KernelHeight <= 0 || KernelWidth <= 0 || Stride <= 0 || Padding < SamePadding) return null; // reported by Parse
         var size = SpatialShape.Infer(Describe(), input, KernelHeight, KernelWidth, Stride, PadHeight, PadWidth, kernelErrorIsOutputError: false, Location, context);
         return size is (int height, int width) ? Shape.Image(Filters, height, width) : null;
     }

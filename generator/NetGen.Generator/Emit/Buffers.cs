@@ -12,4 +12,7 @@ internal static class Buffers
     /// </summary>
     public static string Span(string buffer, int perSample) =>
         buffer is NetworkPlanner.CallerInput or NetworkPlanner.CallerOutput ? buffer : $"new global::System.Span<float>({buffer}, 0, batch * {Literal.Int(perSample)})";
+
+    /// <summary>The same for an int[] workspace array (e.g. max-pool argmax indices).</summary>
+    public static string IntSpan(string buffer, int perSample) => $"new global::System.Span<int>({buffer}, 0, batch * {Literal.Int(perSample)})";
 }

@@ -278,23 +278,27 @@ internal static class NetworkEmitter
 
     private static void EmitWorkspace(CodeWriter w, NetworkPlan plan)
     {
-        var fields = new List<(string Field, int PerSample, string Comment)>();
+        var fields = new List<(string Field, int PerSample, string Comment, bool IsInt)>();
         foreach (var layer in plan.Layers)
         {
             if (layer.Layer.IsAliasInTraining) continue;
-            fields.Add((layer.OutputBuffer, layer.Output.Size, $"{layer.Name} output"));
-            if (layer.OutputGradient == "_d" + layer.Suffix) fields.Add((layer.OutputGradient, layer.Output.Size, $"gradient at {layer.Name}'s output"));
-            foreach (var extra in layer.Layer.ExtraWorkspace(layer)) fields.Add((extra.Field, extra.PerSample, $"{layer.Name} workspace"));
+            fields.Add((layer.OutputBuffer, layer.Output.Size, $"{layer.Name} output", false));
+            if (layer.OutputGradient == "_d" + layer.Suffix) fields.Add((layer.OutputGradient, layer.Output.Size, $"gradient at {layer.Name}'s output", false));
+            foreach (var extra in layer.Layer.ExtraWorkspace(layer)) fields.Add((extra.Field, extra.PerSample, $"{layer.Name} workspace", extra.IsInt));
         }
 
-        w.Line("// Workspace: batch × per-sample floats each, grown to the largest batch seen and then reused.");
+        w.Line("// Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.");
         w.Line("private int _capacity;");
-        foreach (var f in fields) w.Line($"private float[] {f.Field} = global::System.Array.Empty<float>(); // {Literal.Comment(f.Comment)}, {Literal.Int(f.PerSample)} per sample");
+        foreach (var f in fields)
+        {
+            string type = f.IsInt ? "int" : "float";
+            w.Line($"private {type}[] {f.Field} = global::System.Array.Empty<{type}>(); // {Literal.Comment(f.Comment)}, {Literal.Int(f.PerSample)} per sample");
+        }
         w.Line();
         using (w.Block("private void EnsureCapacity(int batch)"))
         {
             w.Line("if (batch <= _capacity) return;");
-            foreach (var f in fields) w.Line($"{f.Field} = new float[batch * {Literal.Int(f.PerSample)}];");
+            foreach (var f in fields) w.Line($"{f.Field} = new {(f.IsInt ? "int" : "float")}[batch * {Literal.Int(f.PerSample)}];");
             w.Line("_capacity = batch;");
         }
     }

@@ -51,5 +51,5 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
     public virtual void EmitBackward(CodeWriter writer, LayerPlan plan) { }
 }
 
-/// <summary>A per-layer workspace array: field name and floats per sample.</summary>
-internal readonly record struct EquatableWorkspace(string Field, int PerSample);
+/// <summary>A per-layer workspace array: field name and elements per sample; <paramref name="IsInt"/> makes it an int[] (e.g. max-pool argmax indices).</summary>
+internal readonly record struct EquatableWorkspace(string Field, int PerSample, bool IsInt = false);

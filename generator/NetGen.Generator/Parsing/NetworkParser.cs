@@ -134,6 +134,9 @@ internal static class NetworkParser
         "DenseAttribute" => DenseLayer.Parse(reader, location, diagnostics),
         "DropoutAttribute" => DropoutLayer.Parse(reader, location, diagnostics),
         "FlattenAttribute" => FlattenLayer.Parse(reader, location),
+        "Conv2DAttribute" => Conv2DLayer.Parse(reader, location, diagnostics),
+        "MaxPool2DAttribute" => Pool2DLayer.Parse(PoolKind.Max, reader, location, diagnostics),
+        "AvgPool2DAttribute" => Pool2DLayer.Parse(PoolKind.Average, reader, location, diagnostics),
         _ => null,
     };
 }

@@ -1,0 +1,58 @@
+using System;
+using System.Globalization;
+
+namespace FashionMnist;
+
+/// <summary>Command-line options; every flag has a default so a bare run does the main job.</summary>
+internal sealed record Options(string DataDirectory, string Model, int Epochs, int BatchSize, float LearningRate, int Seed,
+    string? LoadPath, string SavePath, string PlotPath, int? TrainLimit)
+{
+    public const string DebianDataDirectory = "/usr/share/datasets/fashion-mnist";
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options(DebianDataDirectory, "mlp", 10, 64, 1e-3f, 1, null, "", "", null);
+        bool saveGiven = false, plotGiven = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--data": o = o with { DataDirectory = Value() }; break;
+                case "--model": o = o with { Model = Value().ToLowerInvariant() }; break;
+                case "--epochs": o = o with { Epochs = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+                case "--batch": o = o with { BatchSize = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+                case "--lr": o = o with { LearningRate = float.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+                case "--seed": o = o with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+                case "--load": o = o with { LoadPath = Value() }; break;
+                case "--save": o = o with { SavePath = Value() }; saveGiven = true; break;
+                case "--plot": o = o with { PlotPath = Value() }; plotGiven = true; break;
+                case "--limit": o = o with { TrainLimit = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+                case "-h" or "--help": throw new HelpRequested();
+                default: throw new ArgumentException($"unknown option '{args[i]}' (try --help)");
+            }
+        }
+        if (o.Model is not ("mlp" or "conv")) throw new ArgumentException($"--model must be mlp or conv, not '{o.Model}'");
+        if (!saveGiven) o = o with { SavePath = $"fashion-{o.Model}.ngck" };
+        if (!plotGiven) o = o with { PlotPath = $"fashion-{o.Model}.svg" };
+        return o;
+    }
+
+    public const string Help = """
+        Trains a network on Fashion-MNIST and reports test accuracy.
+
+          --data DIR      folder with the four IDX files (default /usr/share/datasets/fashion-mnist,
+                          from Debian's dataset-fashion-mnist; falls back to the subset shipped in data/)
+          --model NAME    mlp (784-256-128-10, default) or conv (conv 20@5x5, max-pool 2, dense 100, dense 10)
+          --epochs N      training epochs (default 10)
+          --batch N       mini-batch size (default 64)
+          --lr X          Adam learning rate (default 0.001)
+          --seed N        weights, shuffles and dropout masks (default 1)
+          --limit N       train on the first N training images only
+          --save PATH     where the best model is saved (default fashion-<model>.ngck)
+          --load PATH     skip training: evaluate a saved model
+          --plot PATH     SVG of the loss and accuracy curves (default fashion-<model>.svg)
+        """;
+}
+
+internal sealed class HelpRequested : Exception { }

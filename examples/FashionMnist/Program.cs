@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using FashionMnist;
+using NetGen;
+using NetGen.Data;
+using NetGen.Training;
+using Spectre.Console;
+
+// Fashion-MNIST, NetGen's main job: load the data, train with Adam, report test accuracy, save the model.
+Options options;
+try { options = Options.Parse(args); }
+catch (HelpRequested) { Console.WriteLine(Options.Help); return 0; }
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+
+string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+var (train, test, source) = Data.Load(options.DataDirectory, classNames);
+if (options.TrainLimit is int limit && limit < train.Count) train = train.Take(limit);
+AnsiConsole.MarkupLine($"[bold]Fashion-MNIST[/] from {Markup.Escape(source)}: {train.Count:N0} training and {test.Count:N0} test images");
+
+INetwork net = options.Model == "conv" ? new FashionConv(options.Seed) : new FashionMlp(options.Seed);
+AnsiConsole.MarkupLine($"[bold]{net.GetType().Name}[/]: {Markup.Escape(net.Architecture)}, {net.ParameterCount:N0} parameters");
+
+if (options.LoadPath is not null)
+{
+    net.Load(options.LoadPath);
+    AnsiConsole.MarkupLine($"Loaded {Markup.Escape(options.LoadPath)}");
+    Report.Test(Evaluator.Evaluate(net, test), classNames);
+    return 0;
+}
+
+// Hold out a validation set from the training images: it picks the best epoch and drives the schedule.
+var (fit, validation) = train.Split(validationFraction: 1.0 / 12, seed: options.Seed);
+var adam = new Adam(options.LearningRate);
+var trainer = new Trainer(net, adam, new TrainerOptions
+{
+    Epochs = options.Epochs,
+    BatchSize = options.BatchSize,
+    Seed = options.Seed,
+    Schedule = Environment.GetEnvironmentVariable("FM_SCHED") == "exp" ? new ExponentialDecay(options.LearningRate, 0.75f) : Environment.GetEnvironmentVariable("FM_SCHED") == "step" ? new StepDecay(options.LearningRate, 0.5f, 2) : new ReduceOnPlateau(factor: 0.3f, patience: 1),
+    EarlyStopping = new EarlyStopping { Patience = 4, RestoreBestWeights = true },
+    CheckpointPath = options.SavePath,
+});
+
+var history = Report.Train(trainer, fit, validation, options.Epochs);
+AnsiConsole.MarkupLine($"Best epoch {history.BestEpoch + 1} (validation loss {history.BestLoss:F4}); {Markup.Escape(history.ReasonText)}. Saved to {Markup.Escape(options.SavePath)}");
+
+var result = Evaluator.Evaluate(net, test);
+Report.Test(result, classNames);
+Report.Curves(history);
+Plot.WriteSvg(history, options.PlotPath, $"{net.GetType().Name} on Fashion-MNIST: test accuracy {result.Accuracy:P2}");
+AnsiConsole.MarkupLine($"Curves written to {Markup.Escape(Path.GetFullPath(options.PlotPath))}");
+return 0;
+
+/// <summary>Where the images come from: the full set when it is installed, else the subset shipped with the example.</summary>
+static class Data
+{
+    static readonly string[] Files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+
+    public static (Dataset Train, Dataset Test, string Source) Load(string directory, string[] classNames)
+    {
+        string folder = directory;
+        string source = directory;
+        if (!Files.All(f => File.Exists(Path.Combine(directory, f))))
+        {
+            folder = Path.Combine(AppContext.BaseDirectory, "data");
+            source = "the subset shipped with this example (6,000 training and 1,000 test images)";
+            AnsiConsole.MarkupLine($"[yellow]The full Fashion-MNIST set is not in {Markup.Escape(directory)}.[/] " +
+                "Install it with [bold]sudo apt-get install dataset-fashion-mnist[/] (Debian/Ubuntu) or pass [bold]--data DIR[/] " +
+                "with the four IDX files from https://github.com/zalandoresearch/fashion-mnist. Using the shipped subset for now.");
+        }
+        var train = IdxReader.LoadDataset(Path.Combine(folder, Files[0]), Path.Combine(folder, Files[1])).WithClassNames(classNames);
+        var test = IdxReader.LoadDataset(Path.Combine(folder, Files[2]), Path.Combine(folder, Files[3])).WithClassNames(classNames);
+        return (train, test, source);
+    }
+}

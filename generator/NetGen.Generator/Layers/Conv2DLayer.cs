@@ -1,0 +1,177 @@
+using System.Collections.Generic;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Helpers;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Planning;
+
+namespace NetGen.Generator.Layers;
+
+/// <summary>
+/// [Conv2D(filters, kernel)]: y[o, i, j] = f(b[o] + Σ_c Σ_u Σ_v W[o, c, u, v] · x[c, i·s + u − p, j·s + v − p]), zero padding.
+/// Parameters: W [outC, inC, kH, kW], then b [outC] (PyTorch's nn.Conv2d). Output = floor((H + 2p − kH)/s) + 1 per axis.
+/// Forward: im2col of each sample into the columns workspace [inC·kH·kW, oH·oW], then one register-blocked GEMM
+/// W·columns with bias and activation fused into its epilogue.
+/// Backward: dW = Σ_n dZ_n · columns_nᵀ, db = Σ dZ; dX = col2im(Wᵀ · dZ_n) with the derivative of the layer below
+/// folded in. The columns of a sample are reused as its dcolumns once dW is done.
+/// </summary>
+internal sealed record Conv2DLayer(
+    int Filters,
+    int KernelHeight,
+    int KernelWidth,
+    int Stride,
+    int Padding,
+    ActivationKind ActivationKind,
+    InitKind Init,
+    bool HasBias,
+    double AlphaValue,
+    bool IsTrainable,
+    string? Name,
+    LocationInfo? Location) : LayerModel(Name, Location)
+{
+    /// <summary>NetGen.Padding.Same.</summary>
+    public const int SamePadding = -1;
+
+    public override string Kind => "Conv2D";
+    public override ActivationKind Activation => ActivationKind;
+    public override double Alpha => AlphaValue;
+    public override bool Trainable => IsTrainable;
+    public override bool FoldsDerivativeBelow => true;
+
+    /// <summary>Zero padding above and below (Same: (kH − 1)/2).</summary>
+    public int PadHeight => Padding == SamePadding ? (KernelHeight - 1) / 2 : Padding;
+    /// <summary>Zero padding left and right (Same: (kW − 1)/2).</summary>
+    public int PadWidth => Padding == SamePadding ? (KernelWidth - 1) / 2 : Padding;
+
+    private string KernelText => KernelHeight == KernelWidth ? Literal.Int(KernelHeight) : $"{KernelHeight}×{KernelWidth}";
+
+    public override string Describe()
+    {
+        string stride = Stride != 1 ? $", stride {Stride}" : "";
+        string padding = Padding == SamePadding ? ", padding Same" : Padding != 0 ? $", padding {Padding}" : "";
+        string activation = ActivationKind == ActivationKind.Identity ? "" : $", {ActivationKind}";
+        return $"Conv2D({Filters}, {KernelText}{stride}{padding}{activation})";
+    }
+
+    public override string Signature =>
+        $"Conv2D({Filters},{KernelHeight}x{KernelWidth},s{Stride},p{PadHeight}x{PadWidth},{ActivationKind}{(ActivationKind.UsesAlpha() ? "," + Literal.Float(AlphaValue) : "")}{(HasBias ? "" : ",nobias")})";
+
+    public static Conv2DLayer Parse(AttributeReader reader, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        int filters = reader.Int(0, 0);
+        int kernel = reader.Int(1, 0);
+        int kernelHeight = reader.NamedInt("KernelHeight", 0), kernelWidth = reader.NamedInt("KernelWidth", 0);
+        if (kernelHeight == 0) kernelHeight = kernel;
+        if (kernelWidth == 0) kernelWidth = kernel;
+        int stride = reader.NamedInt("Stride", 1);
+        int padding = reader.NamedInt("Padding", 0);
+        var activation = (ActivationKind)reader.NamedInt("Activation", 0);
+        var init = (InitKind)reader.NamedInt("Init", 0);
+        string? name = reader.NamedString("Name");
+        string what = name is null ? $"Conv2D({filters}, {kernel})" : $"Conv2D '{name}'";
+
+        if (filters <= 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, what, "the filter count", filters));
+        if (kernelHeight <= 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, what, "the kernel height", kernelHeight));
+        if (kernelWidth <= 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, what, "the kernel width", kernelWidth));
+        if (stride <= 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, what, "the stride", stride));
+        if (padding < SamePadding)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, $"Padding must be a pixel count ≥ 0 or Padding.Same, but is {padding}"));
+        else if (padding == SamePadding && (stride != 1 || kernelHeight % 2 == 0 || kernelWidth % 2 == 0))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SamePaddingUnsupported, location, what, kernelHeight, kernelWidth, stride));
+
+        if (activation < ActivationKind.Identity || activation > ActivationKind.Softmax)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, $"{(int)activation} is not an Activation"));
+            activation = ActivationKind.Identity;
+        }
+        else if (activation == ActivationKind.Softmax)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, "Softmax is not supported on Conv2D; put it on a final Dense layer"));
+            activation = ActivationKind.Identity;
+        }
+        if (init < InitKind.Default || init > InitKind.He)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, $"{(int)init} is not an Init"));
+
+        double alpha = activation.DefaultAlpha();
+        if (reader.TryNamed("Alpha", out _))
+        {
+            double given = reader.NamedDouble("Alpha", alpha);
+            if (!activation.UsesAlpha())
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaIgnored, location, Literal.Number(given), activation));
+            else if (!(given > 0) || double.IsInfinity(given))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaNotPositive, location, what, Literal.Number(given)));
+            else alpha = given;
+        }
+        return new Conv2DLayer(filters, kernelHeight, kernelWidth, stride, padding, activation, init, reader.NamedBool("Bias", true), alpha,
+            reader.NamedBool("Trainable", true), name, location);
+    }
+
+    public override Shape? InferShape(Shape input, PlanningContext context)
+    {
+        if (Padding == SamePadding && (Stride != 1 || KernelHeight % 2 == 0 || KernelWidth % 2 == 0)) return null; // NG0025, reported by Parse
+        if (Filters <= 0 || KernelHeight <= 0 || KernelWidth <= 0 || Stride <= 0 || Padding < SamePadding) return null; // reported by Parse
+        var size = SpatialShape.Infer(Describe(), input, KernelHeight, KernelWidth, Stride, PadHeight, PadWidth, kernelErrorIsOutputError: false, Location, context);
+        return size is (int height, int width) ? Shape.Image(Filters, height, width) : null;
+    }
+
+    private static int PatchSize(Shape input, Conv2DLayer layer) => input.Channels * layer.KernelHeight * layer.KernelWidth;
+
+    public override long ParameterCount(Shape input) => (long)Filters * PatchSize(input, this) + (HasBias ? Filters : 0);
+
+    public override long ForwardFlops(Shape input, Shape output) => 2L * Filters * output.Height * output.Width * PatchSize(input, this);
+
+    private int WeightCount(LayerPlan plan) => Filters * PatchSize(plan.Input, this);
+    private string Weights(string buffer, LayerPlan plan) => $"{buffer}.Slice({Literal.Int(plan.ParameterOffset)}, {Literal.Int(WeightCount(plan))})";
+    private string Biases(string buffer, LayerPlan plan) => HasBias ? $"{buffer}.Slice({Literal.Int(plan.ParameterOffset + WeightCount(plan))}, {Literal.Int(Filters)})" : "default";
+
+    private static string Columns(LayerPlan plan) => "_col" + plan.Suffix;
+    private int ColumnsPerSample(LayerPlan plan) => PatchSize(plan.Input, this) * plan.Output.Height * plan.Output.Width;
+
+    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => new[] { new EquatableWorkspace(Columns(plan), ColumnsPerSample(plan)) };
+
+    /// <summary>The literal extents every kernel call takes: inC, H, W, outC, kH, kW, stride, padH, padW, oH, oW.</summary>
+    private string Extents(LayerPlan plan) =>
+        string.Join(", ", Literal.Int(plan.Input.Channels), Literal.Int(plan.Input.Height), Literal.Int(plan.Input.Width), Literal.Int(Filters),
+            Literal.Int(KernelHeight), Literal.Int(KernelWidth), Literal.Int(Stride), Literal.Int(PadHeight), Literal.Int(PadWidth),
+            Literal.Int(plan.Output.Height), Literal.Int(plan.Output.Width));
+
+    public override void EmitInit(CodeWriter w, LayerPlan plan)
+    {
+        int fanIn = PatchSize(plan.Input, this), fanOut = Filters * KernelHeight * KernelWidth;
+        var init = Init == InitKind.Default ? (ActivationKind.IsReLUFamily() ? InitKind.He : InitKind.Glorot) : Init;
+        string limit = init switch
+        {
+            InitKind.FanIn => $"global::NetGen.Kernels.Initializers.FanInLimit({Literal.Int(fanIn)})",
+            InitKind.He => $"global::NetGen.Kernels.Initializers.HeLimit({Literal.Int(fanIn)})",
+            _ => $"global::NetGen.Kernels.Initializers.GlorotLimit({Literal.Int(fanIn)}, {Literal.Int(fanOut)})",
+        };
+        w.Line($"// {plan.Name}: W ~ U[±limit], {init} limit (fan-in inC·kH·kW = {Literal.Int(fanIn)}, fan-out outC·kH·kW = {Literal.Int(fanOut)}); biases start at zero.");
+        w.Line($"global::NetGen.Kernels.Initializers.Uniform({Weights("parameters", plan)}, {limit}, seed, {Literal.Int(plan.Index)});");
+    }
+
+    public override void EmitForward(CodeWriter w, LayerPlan plan, bool training)
+    {
+        string source = Buffers.Span(training ? plan.TrainingSource : plan.InferenceSource, plan.Input.Size);
+        string destination = Buffers.Span(training ? plan.OutputBuffer : plan.InferenceOutput, plan.Output.Size);
+        string columns = Buffers.Span(Columns(plan), ColumnsPerSample(plan));
+        w.Line($"global::NetGen.Kernels.ConvKernels.Forward<{ActivationKind.KernelType()}>({source}, {Weights("parameters", plan)}, {Biases("parameters", plan)}, {destination}, {columns}, batch, {Extents(plan)}, {Literal.Float(AlphaValue)});");
+    }
+
+    public override void EmitBackward(CodeWriter w, LayerPlan plan)
+    {
+        int size = plan.Output.Size;
+        string outputGradient = Buffers.Span(plan.OutputGradient!, size);
+        string columns = Buffers.Span(Columns(plan), ColumnsPerSample(plan));
+        if (plan.AppliesOwnDerivative)
+            w.Line($"global::NetGen.Kernels.ElementwiseKernels.MultiplyByDerivative<{ActivationKind.KernelType()}>({Buffers.Span(plan.OutputBuffer, size)}, {outputGradient}, {Literal.Float(AlphaValue)});");
+        if (plan.ComputesParameterGradients)
+            w.Line($"global::NetGen.Kernels.ConvKernels.BackwardWeights({outputGradient}, {columns}, {Weights("gradients", plan)}, {Biases("gradients", plan)}, batch, {Literal.Int(Filters)}, {Literal.Int(PatchSize(plan.Input, this))}, {Literal.Int(plan.Output.Height * plan.Output.Width)});");
+        if (plan.InputGradient is not null)
+        {
+            string below = plan.BelowBuffer is null ? "default" : Buffers.Span(plan.BelowBuffer, plan.Input.Size);
+            w.Line("// The columns are done with once dW is computed: they now receive Wᵀ·dZ before col2im.");
+            w.Line($"global::NetGen.Kernels.ConvKernels.BackwardInput<{plan.FoldBelow.KernelType()}>({outputGradient}, {Weights("parameters", plan)}, {below}, {Buffers.Span(plan.InputGradient, plan.Input.Size)}, {columns}, batch, {Extents(plan)}, {Literal.Float(plan.BelowAlpha)});");
+        }
+    }
+}

@@ -1,0 +1,308 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// 2-D convolution kernels over NCHW activations. Legend, one sample: x [inC, H, W], W [outC, inC, kH, kW]
+/// (PyTorch's nn.Conv2d), b [outC], y [outC, oH, oW]; K = inC·kH·kW (one patch), P = oH·oW (output pixels).
+/// columns [K, P] is im2col of x: columns[(c·kH + u)·kW + v, i·oW + j] = x[c, i·s + u − padH, j·s + v − padW] (0 outside).
+/// Then y = W·columns is one [outC, K]·[K, P] matrix product per sample, and backward is two more:
+/// dW = Σ_n dZ_n·columns_nᵀ and dcolumns = Wᵀ·dZ_n, which col2im scatters back into dX.
+/// The generated code passes every extent as a literal. Each output element is computed by exactly one loop in a
+/// fixed order, so results do not depend on anything but the inputs.
+/// </summary>
+public static unsafe class ConvKernels
+{
+    /// <summary>
+    /// y_n = f(W·im2col(x_n) + b) for every sample, the bias and activation fused into the matrix product's epilogue.
+    /// <paramref name="columns"/> receives each sample's im2col ([batch, K, P]); training keeps it for the backward pass.
+    /// An empty <paramref name="bias"/> means no bias.
+    /// </summary>
+    public static void Forward<TAct>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output,
+        Span<float> columns, int batch, int inC, int inH, int inW, int outC, int kH, int kW, int stride, int padH, int padW, int outH, int outW,
+        float alpha) where TAct : struct, IActivation
+    {
+        int inSize = inC * inH * inW, patch = inC * kH * kW, pixels = outH * outW, outSize = outC * pixels;
+        Check(input.Length, batch * inSize, nameof(input));
+        Check(output.Length, batch * outSize, nameof(output));
+        Check(columns.Length, batch * patch * pixels, nameof(columns));
+        Check(weights.Length, outC * patch, nameof(weights));
+        if (!bias.IsEmpty) Check(bias.Length, outC, nameof(bias));
+        fixed (float* x = input, w = weights, b = bias, y = output, col = columns)
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                float* xn = x + (long)n * inSize, coln = col + (long)n * patch * pixels;
+                Im2Col(xn, coln, inC, inH, inW, kH, kW, stride, padH, padW, outH, outW);
+                Gemm<TAct>(w, patch, 1, coln, y + (long)n * outSize, bias.IsEmpty ? null : b, outC, pixels, patch, alpha);
+            }
+        }
+    }
+
+    /// <summary>dW[o, k] = Σ_n Σ_p dZ_n[o, p]·columns_n[k, p] and db[o] = Σ_n Σ_p dZ_n[o, p], overwriting both. An empty <paramref name="biasGrad"/> means no bias.</summary>
+    public static void BackwardWeights(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> columns, Span<float> weightGrad, Span<float> biasGrad,
+        int batch, int outC, int patch, int pixels)
+    {
+        Check(outputGrad.Length, batch * outC * pixels, nameof(outputGrad));
+        Check(columns.Length, batch * patch * pixels, nameof(columns));
+        Check(weightGrad.Length, outC * patch, nameof(weightGrad));
+        if (!biasGrad.IsEmpty) Check(biasGrad.Length, outC, nameof(biasGrad));
+        weightGrad.Clear();
+        biasGrad.Clear();
+        fixed (float* dz = outputGrad, col = columns, dw = weightGrad, db = biasGrad)
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                float* dzn = dz + (long)n * outC * pixels, coln = col + (long)n * patch * pixels;
+                for (int o = 0; o < outC; o++)
+                {
+                    float* g = dzn + (long)o * pixels;
+                    float* dwo = dw + (long)o * patch;
+                    int k = 0;
+                    for (; k + 4 <= patch; k += 4)
+                    {
+                        Dot4(g, coln + (long)k * pixels, pixels, out float d0, out float d1, out float d2, out float d3);
+                        dwo[k] += d0; dwo[k + 1] += d1; dwo[k + 2] += d2; dwo[k + 3] += d3;
+                    }
+                    for (; k < patch; k++) dwo[k] += Dot(g, coln + (long)k * pixels, pixels);
+                    if (db != null) db[o] += Sum(g, pixels);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dX_n = col2im(Wᵀ·dZ_n) ⊙ f'(below_n), where f is the activation of the layer that produced x (pass
+    /// <see cref="Identity"/> and an empty <paramref name="below"/> when there is none to fold in).
+    /// <paramref name="columns"/> is scratch: call this after <see cref="BackwardWeights"/>, which reads it.
+    /// </summary>
+    public static void BackwardInput<TBelow>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weights, ReadOnlySpan<float> below,
+        Span<float> inputGrad, Span<float> columns, int batch, int inC, int inH, int inW, int outC, int kH, int kW, int stride, int padH, int padW,
+        int outH, int outW, float alpha) where TBelow : struct, IActivation
+    {
+        int inSize = inC * inH * inW, patch = inC * kH * kW, pixels = outH * outW, outSize = outC * pixels;
+        Check(outputGrad.Length, batch * outSize, nameof(outputGrad));
+        Check(inputGrad.Length, batch * inSize, nameof(inputGrad));
+        Check(columns.Length, batch * patch * pixels, nameof(columns));
+        Check(weights.Length, outC * patch, nameof(weights));
+        if (!TBelow.IsIdentity) Check(below.Length, batch * inSize, nameof(below));
+        fixed (float* dz = outputGrad, w = weights, y = below, dx = inputGrad, col = columns)
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                float* coln = col + (long)n * patch * pixels, dxn = dx + (long)n * inSize;
+                // dcolumns[k, p] = Σ_o W[o, k]·dZ[o, p]: Wᵀ read in place through its strides.
+                Gemm<Identity>(w, 1, patch, dz + (long)n * outSize, coln, null, patch, pixels, outC, 0f);
+                Col2Im(coln, dxn, inC, inH, inW, kH, kW, stride, padH, padW, outH, outW);
+                if (!TBelow.IsIdentity) MultiplyByDerivative<TBelow>(dxn, y + (long)n * inSize, inSize, alpha);
+            }
+        }
+    }
+
+    /// <summary>columns[(c·kH + u)·kW + v, i·oW + j] = x[c, i·s + u − padH, j·s + v − padW], zero outside the image.</summary>
+    private static void Im2Col(float* x, float* col, int inC, int inH, int inW, int kH, int kW, int stride, int padH, int padW, int outH, int outW)
+    {
+        for (int c = 0; c < inC; c++)
+        {
+            for (int u = 0; u < kH; u++)
+            {
+                for (int v = 0; v < kW; v++)
+                {
+                    // Output columns j whose input column j·s + v − padW lies inside [0, inW).
+                    int jLo = FirstInside(v - padW, stride), jHi = Math.Min(outW, LastInsideExclusive(v - padW, stride, inW));
+                    if (jHi < jLo) jHi = jLo;
+                    for (int i = 0; i < outH; i++, col += outW)
+                    {
+                        int iy = i * stride + u - padH;
+                        if ((uint)iy >= (uint)inH)
+                        {
+                            new Span<float>(col, outW).Clear();
+                            continue;
+                        }
+                        float* row = x + ((long)c * inH + iy) * inW + v - padW;
+                        for (int j = 0; j < jLo; j++) col[j] = 0f;
+                        if (stride == 1) new ReadOnlySpan<float>(row + jLo, jHi - jLo).CopyTo(new Span<float>(col + jLo, jHi - jLo));
+                        else for (int j = jLo; j < jHi; j++) col[j] = row[j * stride];
+                        for (int j = jHi; j < outW; j++) col[j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Im2Col"/>: dx is cleared, then every column entry is added back to the pixel it came from, in a fixed order.</summary>
+    private static void Col2Im(float* col, float* dx, int inC, int inH, int inW, int kH, int kW, int stride, int padH, int padW, int outH, int outW)
+    {
+        new Span<float>(dx, inC * inH * inW).Clear();
+        for (int c = 0; c < inC; c++)
+        {
+            for (int u = 0; u < kH; u++)
+            {
+                for (int v = 0; v < kW; v++)
+                {
+                    int jLo = FirstInside(v - padW, stride), jHi = Math.Min(outW, LastInsideExclusive(v - padW, stride, inW));
+                    for (int i = 0; i < outH; i++, col += outW)
+                    {
+                        int iy = i * stride + u - padH;
+                        if ((uint)iy >= (uint)inH) continue;
+                        float* row = dx + ((long)c * inH + iy) * inW + v - padW;
+                        if (stride == 1) Add(col + jLo, row + jLo, jHi - jLo);
+                        else for (int j = jLo; j < jHi; j++) row[j * stride] += col[j];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The smallest j ≥ 0 with j·s + offset ≥ 0.</summary>
+    private static int FirstInside(int offset, int stride) => offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+
+    /// <summary>The smallest j with j·s + offset ≥ limit (so [FirstInside, this) is inside).</summary>
+    private static int LastInsideExclusive(int offset, int stride, int limit) => limit - offset <= 0 ? 0 : (limit - offset + stride - 1) / stride;
+
+    /// <summary>
+    /// C[m, n] = f(bias[m] + Σ_k A[m, k]·B[k, n]) with A[m, k] = a[m·aRow + k·aCol] (so Wᵀ needs no copy), B [K, N] and C [M, N] row-major.
+    /// Register-blocked: 4 rows × 16 columns of C live in eight Vector256 accumulators across the whole k loop.
+    /// </summary>
+    private static void Gemm<TAct>(float* a, int aRow, int aCol, float* b, float* c, float* bias, int M, int N, int K, float alpha)
+        where TAct : struct, IActivation
+    {
+        var va = Vector256.Create(alpha);
+        int m = 0;
+        for (; m + 4 <= M; m += 4)
+        {
+            float* a0 = a + (long)m * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+            float* c0 = c + (long)m * N;
+            int n = 0;
+            for (; n + 16 <= N; n += 16)
+            {
+                Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+                float* bk = b + n;
+                for (int k = 0; k < K; k++, bk += N)
+                {
+                    var b0 = Vector256.Load(bk);
+                    var b1 = Vector256.Load(bk + 8);
+                    long ak = (long)k * aCol;
+                    var w0 = Vector256.Create(a0[ak]);
+                    s00 = MulAdd(w0, b0, s00); s01 = MulAdd(w0, b1, s01);
+                    var w1 = Vector256.Create(a1[ak]);
+                    s10 = MulAdd(w1, b0, s10); s11 = MulAdd(w1, b1, s11);
+                    var w2 = Vector256.Create(a2[ak]);
+                    s20 = MulAdd(w2, b0, s20); s21 = MulAdd(w2, b1, s21);
+                    var w3 = Vector256.Create(a3[ak]);
+                    s30 = MulAdd(w3, b0, s30); s31 = MulAdd(w3, b1, s31);
+                }
+                Store<TAct>(c0 + n, s00, s01, bias, m, va);
+                Store<TAct>(c0 + N + n, s10, s11, bias, m + 1, va);
+                Store<TAct>(c0 + 2 * N + n, s20, s21, bias, m + 2, va);
+                Store<TAct>(c0 + 3 * N + n, s30, s31, bias, m + 3, va);
+            }
+            for (int r = 0; r < 4; r++) RowTail<TAct>(a0 + (long)r * aRow, aCol, b, c0 + (long)r * N, bias, m + r, n, N, K, alpha);
+        }
+        for (; m < M; m++) RowTail<TAct>(a + (long)m * aRow, aCol, b, c + (long)m * N, bias, m, 0, N, K, alpha);
+    }
+
+    /// <summary>One row of C from column <paramref name="n"/> on: 8 wide, then scalar.</summary>
+    private static void RowTail<TAct>(float* a, int aCol, float* b, float* c, float* bias, int m, int n, int N, int K, float alpha)
+        where TAct : struct, IActivation
+    {
+        float b0 = bias == null ? 0f : bias[m];
+        for (; n + 8 <= N; n += 8)
+        {
+            Vector256<float> s = default;
+            float* bk = b + n;
+            for (int k = 0; k < K; k++, bk += N) s = MulAdd(Vector256.Create(a[(long)k * aCol]), Vector256.Load(bk), s);
+            TAct.Apply(s + Vector256.Create(b0), Vector256.Create(alpha)).Store(c + n);
+        }
+        for (; n < N; n++)
+        {
+            float s = 0f;
+            float* bk = b + n;
+            for (int k = 0; k < K; k++, bk += N) s = MathF.FusedMultiplyAdd(a[(long)k * aCol], *bk, s);
+            c[n] = TAct.Apply(s + b0, alpha);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TAct>(float* c, Vector256<float> s0, Vector256<float> s1, float* bias, int m, Vector256<float> alpha) where TAct : struct, IActivation
+    {
+        if (bias != null)
+        {
+            var bm = Vector256.Create(bias[m]);
+            s0 += bm;
+            s1 += bm;
+        }
+        TAct.Apply(s0, alpha).Store(c);
+        TAct.Apply(s1, alpha).Store(c + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : Vector256.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>Four dot products of g with four consecutive rows of length <paramref name="length"/>, sharing the loads of g.</summary>
+    private static void Dot4(float* g, float* rows, int length, out float d0, out float d1, out float d2, out float d3)
+    {
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        float* r0 = rows, r1 = rows + length, r2 = r1 + length, r3 = r2 + length;
+        int p = 0;
+        for (; p + 8 <= length; p += 8)
+        {
+            var gv = Vector256.Load(g + p);
+            s0 = MulAdd(gv, Vector256.Load(r0 + p), s0);
+            s1 = MulAdd(gv, Vector256.Load(r1 + p), s1);
+            s2 = MulAdd(gv, Vector256.Load(r2 + p), s2);
+            s3 = MulAdd(gv, Vector256.Load(r3 + p), s3);
+        }
+        d0 = Vector256.Sum(s0); d1 = Vector256.Sum(s1); d2 = Vector256.Sum(s2); d3 = Vector256.Sum(s3);
+        for (; p < length; p++)
+        {
+            float gp = g[p];
+            d0 += gp * r0[p]; d1 += gp * r1[p]; d2 += gp * r2[p]; d3 += gp * r3[p];
+        }
+    }
+
+    private static float Dot(float* g, float* row, int length)
+    {
+        Vector256<float> s = default;
+        int p = 0;
+        for (; p + 8 <= length; p += 8) s = MulAdd(Vector256.Load(g + p), Vector256.Load(row + p), s);
+        float d = Vector256.Sum(s);
+        for (; p < length; p++) d += g[p] * row[p];
+        return d;
+    }
+
+    private static float Sum(float* g, int length)
+    {
+        Vector256<float> s = default;
+        int p = 0;
+        for (; p + 8 <= length; p += 8) s += Vector256.Load(g + p);
+        float d = Vector256.Sum(s);
+        for (; p < length; p++) d += g[p];
+        return d;
+    }
+
+    /// <summary>destination[i] += source[i].</summary>
+    private static void Add(float* source, float* destination, int length)
+    {
+        int i = 0;
+        for (; i + 8 <= length; i += 8) (Vector256.Load(destination + i) + Vector256.Load(source + i)).Store(destination + i);
+        for (; i < length; i++) destination[i] += source[i];
+    }
+
+    private static void MultiplyByDerivative<TBelow>(float* dx, float* y, int length, float alpha) where TBelow : struct, IActivation
+    {
+        var va = Vector256.Create(alpha);
+        int i = 0;
+        for (; i + 8 <= length; i += 8) (Vector256.Load(dx + i) * TBelow.Derivative(Vector256.Load(y + i), va)).Store(dx + i);
+        for (; i < length; i++) dx[i] *= TBelow.Derivative(y[i], alpha);
+    }
+
+    private static void Check(int actual, int expected, string name)
+    {
+        if (actual < expected) throw new ArgumentException($"{name} holds {actual} floats; the convolution needs at least {expected}.", name);
+    }
+}

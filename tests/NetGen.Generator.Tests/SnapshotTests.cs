@@ -67,12 +67,28 @@ public sealed class SnapshotTests
         public partial class EluImageNet { }
         """;
 
+    // The issue's convnet, plus a padded stride-2 convolution and average pooling.
+    const string LeNet = """
+        using NetGen;
+
+        [Network(Loss.CrossEntropy)]
+        [Input(1, 28, 28)]
+        [Conv2D(20, kernel: 5, Activation = Activation.ReLU)]
+        [MaxPool2D(2)]
+        [Conv2D(8, kernel: 3, Stride = 2, Padding = 1, Activation = Activation.Tanh)]
+        [AvgPool2D(2)]
+        [Dense(100, Activation.ReLU)]
+        [Dense(10, Activation.Softmax)]
+        public partial class LeNetish { }
+        """;
+
     [Theory]
     [InlineData("XorNet", Xor, "XorNet.g.cs")]
     [InlineData("SinusNet", Sinus, "SinusNet.g.cs")]
     [InlineData("FashionMlp", FashionMlp, "Samples.Fashion.FashionMlp.g.cs")]
     [InlineData("FrozenBceNet", Bce, "Samples.FrozenBceNet.g.cs")]
     [InlineData("EluImageNet", EluImage, "EluImageNet.g.cs")]
+    [InlineData("LeNetish", LeNet, "LeNetish.g.cs")]
     public void Generated_code_matches_snapshot_and_compiles(string name, string source, string hintName)
     {
         var run = TestCompilation.RunGenerator(source);

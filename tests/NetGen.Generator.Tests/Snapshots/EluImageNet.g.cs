@@ -241,7 +241,7 @@ partial class EluImageNet : global::NetGen.INetwork
         }
     }
 
-    // Workspace: batch × per-sample floats each, grown to the largest batch seen and then reused.
+    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
     private int _capacity;
     private float[] _a2 = global::System.Array.Empty<float>(); // Dense2 output, 5 per sample
     private float[] _d2 = global::System.Array.Empty<float>(); // gradient at Dense2's output, 5 per sample

@@ -161,7 +161,7 @@ partial class FashionMlp : global::NetGen.INetwork
         global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch, 784, 128);
     }
 
-    // Workspace: batch × per-sample floats each, grown to the largest batch seen and then reused.
+    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
     private int _capacity;
     private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 128 per sample
     private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 128 per sample

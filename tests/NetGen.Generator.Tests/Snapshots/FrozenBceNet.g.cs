@@ -260,7 +260,7 @@ partial class FrozenBceNet : global::NetGen.INetwork
         }
     }
 
-    // Workspace: batch × per-sample floats each, grown to the largest batch seen and then reused.
+    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
     private int _capacity;
     private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 4 per sample
     private float[] _a2 = global::System.Array.Empty<float>(); // hidden output, 3 per sample

@@ -222,7 +222,7 @@ partial class SinusNet : global::NetGen.INetwork
         }
     }
 
-    // Workspace: batch × per-sample floats each, grown to the largest batch seen and then reused.
+    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
     private int _capacity;
     private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 3 per sample
     private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 3 per sample

@@ -67,7 +67,6 @@ internal sealed record Conv2DLayer(
         int stride = reader.NamedInt("Stride", 1);
         int padding = reader.NamedInt("Padding", 0);
         var activation = (ActivationKind)reader.NamedInt("Activation", 0);
-        var init = (InitKind)reader.NamedInt("Init", 0);
         string? name = reader.NamedString("Name");
         string what = name is null ? $"Conv2D({filters}, {kernel})" : $"Conv2D '{name}'";
 
@@ -80,29 +79,15 @@ internal sealed record Conv2DLayer(
         else if (padding == SamePadding && (stride != 1 || kernelHeight % 2 == 0 || kernelWidth % 2 == 0))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SamePaddingUnsupported, location, what, kernelHeight, kernelWidth, stride));
 
-        if (activation < ActivationKind.Identity || activation > ActivationKind.Softmax)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, $"{(int)activation} is not an Activation"));
-            activation = ActivationKind.Identity;
-        }
-        else if (activation == ActivationKind.Softmax)
+        activation = WeightedLayerOptions.Activation(activation, what, location, diagnostics);
+        if (activation == ActivationKind.Softmax)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, "Softmax is not supported on Conv2D; put it on a final Dense layer"));
             activation = ActivationKind.Identity;
         }
-        if (init < InitKind.Default || init > InitKind.He)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, $"{(int)init} is not an Init"));
 
-        double alpha = activation.DefaultAlpha();
-        if (reader.TryNamed("Alpha", out _))
-        {
-            double given = reader.NamedDouble("Alpha", alpha);
-            if (!activation.UsesAlpha())
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaIgnored, location, Literal.Number(given), activation));
-            else if (!(given > 0) || double.IsInfinity(given))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaNotPositive, location, what, Literal.Number(given)));
-            else alpha = given;
-        }
+        var init = WeightedLayerOptions.Init(reader, what, location, diagnostics);
+        double alpha = WeightedLayerOptions.Alpha(reader, activation, what, location, diagnostics);
         return new Conv2DLayer(filters, kernelHeight, kernelWidth, stride, padding, activation, init, reader.NamedBool("Bias", true), alpha,
             reader.NamedBool("Trainable", true), name, location);
     }

@@ -42,28 +42,13 @@ internal sealed record DenseLayer(
     {
         int units = reader.Int(0, 0);
         var activation = (ActivationKind)reader.NamedInt("Activation", reader.Int(1, 0));
-        var init = (InitKind)reader.NamedInt("Init", 0);
         string? name = reader.NamedString("Name");
         string what = name is null ? $"Dense({units})" : $"Dense '{name}'";
         if (units <= 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, what, "the unit count", units));
-        if (activation < ActivationKind.Identity || activation > ActivationKind.Softmax)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, $"{(int)activation} is not an Activation"));
-            activation = ActivationKind.Identity;
-        }
-        if (init < InitKind.Default || init > InitKind.He)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, $"{(int)init} is not an Init"));
+        activation = WeightedLayerOptions.Activation(activation, what, location, diagnostics);
 
-        double alpha = activation.DefaultAlpha();
-        if (reader.TryNamed("Alpha", out _))
-        {
-            double given = reader.NamedDouble("Alpha", alpha);
-            if (!activation.UsesAlpha())
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaIgnored, location, Literal.Number(given), activation));
-            else if (!(given > 0) || double.IsInfinity(given))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaNotPositive, location, what, Literal.Number(given)));
-            else alpha = given;
-        }
+        var init = WeightedLayerOptions.Init(reader, what, location, diagnostics);
+        double alpha = WeightedLayerOptions.Alpha(reader, activation, what, location, diagnostics);
         return new DenseLayer(units, activation, init, reader.NamedBool("Bias", true), alpha, reader.NamedBool("Trainable", true), name, location);
     }
 

@@ -87,7 +87,35 @@ public sealed class PackageTests(PackageTests.PackFixture pack) : IClassFixture<
         """;
 
     [DotnetFact]
-    public void Console_app_referencing_the_package_builds_and_trains()
+    public void Console_app_referencing_the_package_builds_and_trains() =>
+        WithConsumer(extraProperties: "", (app, environment) =>
+        {
+            var (code, output) = DotnetCli.Run(app, environment, Timeout, "run", "-c", "Release");
+            Assert.True(code == 0, "dotnet run failed:" + Environment.NewLine + output);
+            return output;
+        });
+
+    /// <summary>NativeAOT: no reflection, no run-time code generation, so the published native binary trains the same way.</summary>
+    [DotnetFact]
+    public void Console_app_publishes_with_NativeAOT_and_trains() =>
+        WithConsumer(extraProperties: "<PublishAot>true</PublishAot><CppCompilerAndLinker>gcc</CppCompilerAndLinker><TreatWarningsAsErrors>true</TreatWarningsAsErrors>", (app, environment) =>
+        {
+            string output = Path.Combine(app, "native");
+            var (code, log) = DotnetCli.Run(app, environment, Timeout, "publish", "-c", "Release", "-r", "linux-x64", "-o", output);
+            Assert.True(code == 0, "dotnet publish (NativeAOT) failed:" + Environment.NewLine + log);
+            Assert.DoesNotContain("warning IL", log);   // trimming and AOT analysis found nothing to warn about
+            string binary = Path.Combine(output, "Consumer");
+            Assert.True(File.Exists(binary), $"no native binary at {binary}{Environment.NewLine}{log}");
+            var start = new System.Diagnostics.ProcessStartInfo(binary) { RedirectStandardOutput = true, UseShellExecute = false };
+            using var process = System.Diagnostics.Process.Start(start)!;
+            string printed = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            Assert.Equal(0, process.ExitCode);
+            return printed;
+        });
+
+    /// <summary>Writes a throw-away consumer of the packed NetGen, runs <paramref name="build"/>, and checks the program trained.</summary>
+    private void WithConsumer(string extraProperties, Func<string, Dictionary<string, string>, string> build)
     {
         var (feed, _, version) = pack.Value;
         string app = Directory.CreateTempSubdirectory("netgen-consumer-").FullName;
@@ -102,6 +130,7 @@ public sealed class PackageTests(PackageTests.PackFixture pack) : IClassFixture<
                     <TargetFramework>net10.0</TargetFramework>
                     <Nullable>enable</Nullable>
                     <RestorePackagesPath>{packages}</RestorePackagesPath>
+                    {extraProperties}
                   </PropertyGroup>
                   <ItemGroup>
                     <PackageReference Include="NetGen" Version="{version}" />
@@ -121,8 +150,7 @@ public sealed class PackageTests(PackageTests.PackFixture pack) : IClassFixture<
             File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
 
             var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = packages };
-            var (code, output) = DotnetCli.Run(app, environment, Timeout, "run", "-c", "Release");
-            Assert.True(code == 0, "dotnet run failed:" + Environment.NewLine + output);
+            string output = build(app, environment);
 
             Assert.True(File.Exists(Path.Combine(packages, "netgen", version, "analyzers", "dotnet", "cs", "NetGen.Generator.dll")), "NetGen was not restored from the test feed");
             Assert.Equal(9, int.Parse(Value(output, "PARAMETERS"), CultureInfo.InvariantCulture));

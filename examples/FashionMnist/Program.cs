@@ -48,7 +48,7 @@ var trainer = new Trainer(net, adam, new TrainerOptions
     BatchSize = options.BatchSize,
     Seed = options.Seed,
     // The MLP trains 10 epochs and settles when the validation loss stalls; the convnet has 5, so it anneals every epoch.
-    Schedule = options.Model == "conv" ? new ExponentialDecay(options.LearningRate, 0.6f) : new ReduceOnPlateau(factor: 0.3f, patience: 1),
+    Schedule = options.Model == "conv" ? new ExponentialDecay(options.LearningRate, 0.5f) : new ReduceOnPlateau(factor: 0.3f, patience: 1),
     EarlyStopping = new EarlyStopping { Patience = 4, RestoreBestWeights = true },
     CheckpointPath = options.SavePath,
 });

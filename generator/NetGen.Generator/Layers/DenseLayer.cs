@@ -98,6 +98,8 @@ internal sealed record DenseLayer(
         string activation = logitsOnly ? ActivationKind.Identity.KernelType() : ActivationKind.KernelType();
         string alpha = Literal.Float(AlphaValue);
 
+        if (training && plan.EmitsLogitsInTraining)
+            w.Line($"// Logits only: the loss applies the {ActivationKind.ToString().ToLowerInvariant()} and its gradient in one fused pass.");
         if (Unrolled(plan)) EmitForwardUnrolled(w, plan, source, destination, activation, alpha);
         else
             w.Line($"global::NetGen.Kernels.DenseKernels.Forward<{activation}>({source}, {Weights("parameters", plan)}, {Biases("parameters", plan)}, {destination}, batch, {Literal.Int(plan.Input.Size)}, {Literal.Int(Units)}, {alpha});");

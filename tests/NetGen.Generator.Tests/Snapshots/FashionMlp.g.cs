@@ -141,6 +141,7 @@ partial class FashionMlp : global::NetGen.INetwork
         global::NetGen.Kernels.DropoutKernels.Forward(new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_a2, 0, batch * 128), new global::System.Span<float>(_m2, 0, batch * 128), 0.2f, _dropoutKey + 2UL, _trainingStep);
 
         // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
+        // Logits only: the loss applies the softmax and its gradient in one fused pass.
         global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(_a3, 0, batch * 10), batch, 128, 10, 0.0f);
     }
 

@@ -202,6 +202,7 @@ partial class FrozenBceNet : global::NetGen.INetwork
         }
 
         // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
+        // Logits only: the loss applies the sigmoid and its gradient in one fused pass.
         // 3 weights: unrolled into scalar code.
         {
             var source = new global::System.Span<float>(_a2, 0, batch * 3);

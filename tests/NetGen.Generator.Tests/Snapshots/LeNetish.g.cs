@@ -167,6 +167,7 @@ partial class LeNetish : global::NetGen.INetwork
         global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(_a4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(_a5, 0, batch * 100), batch, 72, 100, 0.0f);
 
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
+        // Logits only: the loss applies the softmax and its gradient in one fused pass.
         global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), new global::System.Span<float>(_a6, 0, batch * 10), batch, 100, 10, 0.0f);
     }
 

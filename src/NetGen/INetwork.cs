@@ -27,6 +27,12 @@ public interface INetwork
     string Architecture { get; }
     /// <summary>A 64-bit hash of <see cref="Architecture"/>; checkpoints refuse to load into another architecture.</summary>
     ulong ArchitectureFingerprint { get; }
+    /// <summary>
+    /// Training steps taken. Dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks;
+    /// a checkpoint saved with an optimizer keeps it, so a run resumed on a network built with the same seed continues exactly
+    /// where it stopped.
+    /// </summary>
+    ulong TrainingStep { get; set; }
 
     /// <summary>One sample, inference mode.</summary>
     void Forward(ReadOnlySpan<float> input, Span<float> output);

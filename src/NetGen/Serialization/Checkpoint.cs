@@ -12,6 +12,7 @@
 //   [optimizer section]
 //     kind                    int32 k (1..64), k × UTF-8     Optimizer.Kind ("Sgd", "AdaGrad", "RmsProp", "Adam")
 //     step count              int64                          Optimizer.StepCount
+//     training step           uint64                         INetwork.TrainingStep (the dropout-mask stream position)
 //     hyperparameters         int32 H (0..256), H × float32  LearningRate, WeightDecay, then the kind's own
 //                                                            (booleans as 0/1), in the order the optimizer writes them
 //     state buffers           int32 B (0..64), then B ×      each: int32 length (0 = not allocated, else N),
@@ -111,6 +112,7 @@ public static class Checkpoint
         {
             writer.WriteString(optimizer.Kind);
             writer.WriteInt64(optimizer.StepCount);
+            writer.WriteUInt64(network.TrainingStep);
             Span<float> hyperparameters = stackalloc float[optimizer.HyperparameterCountInternal];
             optimizer.WriteHyperparametersInternal(hyperparameters);
             writer.WriteInt32(hyperparameters.Length);
@@ -175,6 +177,7 @@ public static class Checkpoint
         ReadOnlySpan<byte> parameterBytes;
         string? kind = null;
         long stepCount = 0;
+        ulong trainingStep = 0;
         float[] hyperparameters = Array.Empty<float>();
         int bufferCount = 0, buffersStart = 0, checksumOffset;
         uint stored;
@@ -192,6 +195,7 @@ public static class Checkpoint
                 kind = reader.ReadString("the optimizer kind", MaxKindBytes);
                 stepCount = reader.ReadInt64("the optimizer step count");
                 if (stepCount < 0) throw reader.Invalid($"the optimizer step count is {stepCount}");
+                trainingStep = reader.ReadUInt64("the network's training step");
                 int hyperparameterCount = reader.ReadCount("the hyperparameter count", MaxHyperparameters);
                 hyperparameters = ToFloats(reader.ReadFloatBytes(hyperparameterCount, "the hyperparameters"));
                 bufferCount = reader.ReadCount("the state buffer count", MaxStateBuffers);
@@ -254,7 +258,11 @@ public static class Checkpoint
 
         // 2. Everything checked: commit.
         CopyFloats(parameterBytes, parameters);
-        if (optimizer is not null) optimizer.Restore(network, stepCount, hyperparameters, buffers!);
+        if (optimizer is not null)
+        {
+            optimizer.Restore(network, stepCount, hyperparameters, buffers!);
+            network.TrainingStep = trainingStep;
+        }
     }
 
     static bool TailIsChecksumOfTheRest(ReadOnlySpan<byte> data) =>

@@ -63,7 +63,9 @@ public static unsafe class ConvKernels
 
     /// <summary>
     /// dW[o, k] = Σ_n Σ_p dZ_n[o, p]·columns_n[k, p] and db[o] = Σ_n Σ_p dZ_n[o, p], overwriting both. An empty <paramref name="biasGrad"/> means no bias.
-    /// Split across the worker pool by output channel: every element is summed over all samples, in sample order, by one thread.
+    /// Split across the worker pool by patch rows k (in blocks of four): each chunk reads only its own rows of the columns,
+    /// and every element is summed over all samples, in sample order, by one thread with the same arithmetic whatever
+    /// the block it falls in, so the result does not depend on the thread count. db is summed on the caller.
     /// </summary>
     public static void BackwardWeights(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> columns, Span<float> weightGrad, Span<float> biasGrad,
         int batch, int outC, int patch, int pixels)
@@ -74,11 +76,18 @@ public static unsafe class ConvKernels
         if (!biasGrad.IsEmpty) Check(biasGrad.Length, outC, nameof(biasGrad));
         fixed (float* dz = outputGrad, col = columns, dw = weightGrad, db = biasGrad)
         {
-            var args = new ConvArgs { Y = dz, Col = col, W = dw, B = biasGrad.IsEmpty ? null : db, Batch = batch, OutC = outC, Patch = patch, Pixels = pixels };
-            // Chunks of whole pairs of channels (the kernel's register block), so a row's arithmetic never depends on its chunk.
-            args.Chunks = Chunks((long)batch * outC * patch * pixels, (outC + 1) / 2);
+            var args = new ConvArgs { Y = dz, Col = col, W = dw, Batch = batch, OutC = outC, Patch = patch, Pixels = pixels };
+            int degree = WorkerPool.MaxDegreeOfParallelism;
+            // Two chunks per thread at most: every chunk streams all of dZ.
+            args.Chunks = Math.Min(Chunks((long)batch * outC * patch * pixels, (patch + 3) / 4), 2 * degree);
             if (args.Chunks <= 1) BackwardWeightsChunk(&args, 0);
             else WorkerPool.Run(&BackwardWeightsChunk, &args, args.Chunks);
+            if (!biasGrad.IsEmpty)
+            {
+                biasGrad.Slice(0, outC).Clear();
+                for (int n = 0; n < batch; n++)
+                    for (int o = 0; o < outC; o++) db[o] += Sum(dz + ((long)n * outC + o) * pixels, pixels);
+            }
         }
     }
 
@@ -86,41 +95,38 @@ public static unsafe class ConvKernels
     {
         var a = (ConvArgs*)p;
         int outC = a->OutC, patch = a->Patch, pixels = a->Pixels;
-        Range((outC + 1) / 2, a->Chunks, chunk, out int o0, out int o1);
-        o0 *= 2;
-        o1 = Math.Min(outC, o1 * 2);
-        float* dw = a->W, db = a->B;
-        new Span<float>(dw + (long)o0 * patch, (o1 - o0) * patch).Clear();
-        if (db != null) new Span<float>(db + o0, o1 - o0).Clear();
+        Range((patch + 3) / 4, a->Chunks, chunk, out int k0, out int k1);
+        k0 *= 4;
+        k1 = Math.Min(patch, k1 * 4);
+        float* dw = a->W;
+        for (int o = 0; o < outC; o++) new Span<float>(dw + (long)o * patch + k0, k1 - k0).Clear();
         for (int n = 0; n < a->Batch; n++)
         {
             float* dzn = a->Y + (long)n * outC * pixels, coln = a->Col + (long)n * patch * pixels;
-            int o = o0;
-            for (; o + 2 <= o1; o += 2)
+            int o = 0;
+            for (; o + 2 <= outC; o += 2)
             {
                 float* g0 = dzn + (long)o * pixels, g1 = g0 + pixels;
                 float* dw0 = dw + (long)o * patch, dw1 = dw0 + patch;
-                int k = 0;
-                for (; k + 4 <= patch; k += 4) Dot2x4(g0, g1, coln + (long)k * pixels, pixels, dw0 + k, dw1 + k);
-                for (; k < patch; k++)
+                int k = k0;
+                for (; k + 4 <= k1; k += 4) Dot2x4(g0, g1, coln + (long)k * pixels, pixels, dw0 + k, dw1 + k);
+                for (; k < k1; k++)
                 {
                     dw0[k] += Dot(g0, coln + (long)k * pixels, pixels);
                     dw1[k] += Dot(g1, coln + (long)k * pixels, pixels);
                 }
-                if (db != null) { db[o] += Sum(g0, pixels); db[o + 1] += Sum(g1, pixels); }
             }
-            for (; o < o1; o++)
+            for (; o < outC; o++)
             {
                 float* g = dzn + (long)o * pixels;
                 float* dwo = dw + (long)o * patch;
-                int k = 0;
-                for (; k + 4 <= patch; k += 4)
+                int k = k0;
+                for (; k + 4 <= k1; k += 4)
                 {
                     Dot4(g, coln + (long)k * pixels, pixels, out float d0, out float d1, out float d2, out float d3);
                     dwo[k] += d0; dwo[k + 1] += d1; dwo[k + 2] += d2; dwo[k + 3] += d3;
                 }
-                for (; k < patch; k++) dwo[k] += Dot(g, coln + (long)k * pixels, pixels);
-                if (db != null) db[o] += Sum(g, pixels);
+                for (; k < k1; k++) dwo[k] += Dot(g, coln + (long)k * pixels, pixels);
             }
         }
     }

@@ -172,10 +172,16 @@ public static unsafe class PoolKernels
         int inSize = a->C * a->H * a->W, outSize = a->C * a->OH * a->OW;
         float alpha = a->Alpha;
         Range(a->Batch, a->Chunks, chunk, out int n0, out int n1);
+        bool fast = a->Size == 2 && a->Stride == 2 && a->OW >= 8 && a->H == 2 * a->OH && a->W == 2 * a->OW && Avx2.IsSupported;
         for (int n = n0; n < n1; n++)
         {
             float* dy = a->Y + (long)n * outSize, dx = a->X + (long)n * inSize;
             int* arg = a->Arg + (long)n * outSize;
+            if (fast)
+            {
+                MaxBackward2x2<TBelow>(dy, arg, TBelow.IsIdentity ? null : a->Below + (long)n * inSize, dx, a->C, a->OH, a->OW, alpha);
+                continue;
+            }
             new Span<float>(dx, inSize).Clear();
             if (TBelow.IsIdentity)
             {
@@ -194,6 +200,66 @@ public static unsafe class PoolKernels
                     int k = arg[o];
                     if ((uint)k >= (uint)inSize) ThrowBadArgmax();
                     dx[k] += dy[o] * TBelow.Derivative(y[k], alpha);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// 2×2, stride 2, windows tiling the input exactly, outW ≥ 8: every input pixel belongs to one window, so dX is
+    /// written once, without the clearing pass: 0 + dY·f'(below) where the window's argmax is, 0 elsewhere (the same
+    /// values as the general clear-and-scatter). Eight windows per step, in the forward path's lane order; the last
+    /// step of a row starts at outW − 8 and may rewrite a few windows with the same values.
+    /// </summary>
+    static void MaxBackward2x2<TBelow>(float* dy, int* arg, float* below, float* dx, int channels, int outH, int outW, float alpha)
+        where TBelow : struct, IActivation
+    {
+        int inW = 2 * outW;
+        var lane = Vector256.Create(0, 2, 8, 10, 4, 6, 12, 14);
+        var one = Vector256.Create(1);
+        var down = Vector256.Create(inW);
+        var va = Vector256.Create(alpha);
+        for (int c = 0; c < channels; c++)
+        {
+            for (int i = 0; i < outH; i++)
+            {
+                int rowStart = (c * 2 * outH + 2 * i) * inW;
+                float* d0 = dx + rowStart, d1 = d0 + inW;
+                float* gr = dy + ((long)c * outH + i) * outW;
+                int* ar = arg + ((long)c * outH + i) * outW;
+                for (int j = 0; ; j += 8)
+                {
+                    if (j > outW - 8) j = outW - 8;
+                    var g = Avx2.Permute4x64(Avx.LoadVector256(gr + j).AsDouble(), 0b11_01_10_00).AsSingle();
+                    var at = Avx2.Permute4x64(Avx.LoadVector256(ar + j).AsInt64(), 0b11_01_10_00).AsInt32();
+                    var p00 = Vector256.Create(rowStart + 2 * j) + lane;
+                    var m00 = Vector256.Equals(at, p00).AsSingle();
+                    var m01 = Vector256.Equals(at, p00 + one).AsSingle();
+                    var m10 = Vector256.Equals(at, p00 + down).AsSingle();
+                    var m11 = Vector256.Equals(at, p00 + down + one).AsSingle();
+                    Vector256<float> g00 = g, g01 = g, g10 = g, g11 = g;
+                    if (!TBelow.IsIdentity)
+                    {
+                        float* y0 = below + rowStart + 2 * j, y1 = y0 + inW;
+                        var a0 = Avx.LoadVector256(y0);
+                        var a1 = Avx.LoadVector256(y0 + 8);
+                        var b0 = Avx.LoadVector256(y1);
+                        var b1 = Avx.LoadVector256(y1 + 8);
+                        g00 = g * TBelow.Derivative(Avx.Shuffle(a0, a1, 0b10_00_10_00), va);
+                        g01 = g * TBelow.Derivative(Avx.Shuffle(a0, a1, 0b11_01_11_01), va);
+                        g10 = g * TBelow.Derivative(Avx.Shuffle(b0, b1, 0b10_00_10_00), va);
+                        g11 = g * TBelow.Derivative(Avx.Shuffle(b0, b1, 0b11_01_11_01), va);
+                    }
+                    var v00 = Vector256.ConditionalSelect(m00, Vector256<float>.Zero + g00, Vector256<float>.Zero);
+                    var v01 = Vector256.ConditionalSelect(m01, Vector256<float>.Zero + g01, Vector256<float>.Zero);
+                    var v10 = Vector256.ConditionalSelect(m10, Vector256<float>.Zero + g10, Vector256<float>.Zero);
+                    var v11 = Vector256.ConditionalSelect(m11, Vector256<float>.Zero + g11, Vector256<float>.Zero);
+                    // Interleaving the lane-shuffled columns back gives the input rows in order.
+                    Avx.UnpackLow(v00, v01).Store(d0 + 2 * j);
+                    Avx.UnpackHigh(v00, v01).Store(d0 + 2 * j + 8);
+                    Avx.UnpackLow(v10, v11).Store(d1 + 2 * j);
+                    Avx.UnpackHigh(v10, v11).Store(d1 + 2 * j + 8);
+                    if (j == outW - 8) break;
                 }
             }
         }

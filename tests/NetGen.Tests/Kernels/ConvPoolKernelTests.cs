@@ -99,6 +99,17 @@ public class ConvPoolKernelTests
                         expectArg[o] = best;
                     }
 
+        // Backward reference: clear, then scatter dY·f'(below) to the argmax in output order (ReLU and Tanh below).
+        var expectDx = new float[batch * inSize];
+        var expectDxTanh = new float[batch * inSize];
+        for (int n = 0; n < batch; n++)
+            for (int o = 0; o < outSize; o++)
+            {
+                int k = n * inSize + expectArg[n * outSize + o];
+                expectDx[k] += dy[n * outSize + o] * (below[k] > 0f ? 1f : 0f);
+                expectDxTanh[k] += dy[n * outSize + o] * (1f - below[k] * below[k]);
+            }
+
         (float[] Y, int[] Arg, float[] Dx) Run(bool parallel)
         {
             using var _ = new ParallelScope(parallel);
@@ -109,6 +120,8 @@ public class ConvPoolKernelTests
             var yNoArg = new float[batch * outSize];
             PoolKernels.MaxForward(x, yNoArg, default, batch, c, h, w, size, stride, oh, ow);
             TestData.BitIdentical(y, yNoArg, "forward without argmax");
+            PoolKernels.MaxBackward<Tanh>(dy, arg, below, dx, batch, c, h, w, size, stride, oh, ow, 0f);
+            TestData.BitIdentical(expectDxTanh, dx, "backward (Tanh below) vs reference scatter");
             PoolKernels.MaxBackward<ReLU>(dy, arg, below, dx, batch, c, h, w, size, stride, oh, ow, 0f);
             return (y, arg, dx);
         }
@@ -117,6 +130,7 @@ public class ConvPoolKernelTests
         var parallel = Run(true);
         TestData.BitIdentical(expectY, serial.Y, "forward vs scalar scan");
         Assert.Equal(expectArg, serial.Arg);
+        TestData.BitIdentical(expectDx, serial.Dx, "backward vs reference scatter");
         TestData.BitIdentical(serial.Y, parallel.Y, "forward");
         Assert.Equal(serial.Arg, parallel.Arg);
         TestData.BitIdentical(serial.Dx, parallel.Dx, "backward");

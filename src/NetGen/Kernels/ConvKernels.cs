@@ -16,10 +16,14 @@ namespace NetGen.Kernels;
 /// </summary>
 public static unsafe class ConvKernels
 {
+    /// <summary>Multiply-adds below which a kernel stays on the calling thread. Tests lower it to force the parallel path.</summary>
+    internal static long ParallelThreshold { get; set; } = 256 * 1024;
+
     /// <summary>
     /// y_n = f(W·im2col(x_n) + b) for every sample, the bias and activation fused into the matrix product's epilogue.
     /// <paramref name="columns"/> receives each sample's im2col ([batch, K, P]); training keeps it for the backward pass.
-    /// An empty <paramref name="bias"/> means no bias.
+    /// An empty <paramref name="bias"/> means no bias. Samples are split across the worker pool: each one has its own
+    /// slice of the columns, and its outputs are computed the same way whichever thread runs it.
     /// </summary>
     public static void Forward<TAct>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output,
         Span<float> columns, int batch, int inC, int inH, int inW, int outC, int kH, int kW, int stride, int padH, int padW, int outH, int outW,
@@ -33,16 +37,36 @@ public static unsafe class ConvKernels
         if (!bias.IsEmpty) Check(bias.Length, outC, nameof(bias));
         fixed (float* x = input, w = weights, b = bias, y = output, col = columns)
         {
-            for (int n = 0; n < batch; n++)
+            var args = new ConvArgs
             {
-                float* xn = x + (long)n * inSize, coln = col + (long)n * patch * pixels;
-                Im2Col(xn, coln, inC, inH, inW, kH, kW, stride, padH, padW, outH, outW);
-                Gemm<TAct>(w, patch, 1, coln, y + (long)n * outSize, bias.IsEmpty ? null : b, outC, pixels, patch, alpha);
-            }
+                X = x, W = w, B = bias.IsEmpty ? null : b, Y = y, Col = col, Batch = batch, InC = inC, InH = inH, InW = inW, OutC = outC,
+                KH = kH, KW = kW, Stride = stride, PadH = padH, PadW = padW, OutH = outH, OutW = outW, Alpha = alpha,
+            };
+            args.Chunks = Chunks((long)batch * outC * patch * pixels, batch);
+            if (args.Chunks <= 1) ForwardChunk<TAct>(&args, 0);
+            else WorkerPool.Run(&ForwardChunk<TAct>, &args, args.Chunks);
         }
     }
 
-    /// <summary>dW[o, k] = Σ_n Σ_p dZ_n[o, p]·columns_n[k, p] and db[o] = Σ_n Σ_p dZ_n[o, p], overwriting both. An empty <paramref name="biasGrad"/> means no bias.</summary>
+    static void ForwardChunk<TAct>(void* p, int chunk) where TAct : struct, IActivation
+    {
+        var a = (ConvArgs*)p;
+        int inSize = a->InC * a->InH * a->InW, patch = a->InC * a->KH * a->KW, pixels = a->OutH * a->OutW, outSize = a->OutC * pixels;
+        Range(a->Batch, a->Chunks, chunk, out int n0, out int n1);
+        for (int n = n0; n < n1; n++)
+        {
+            float* xn = a->X + (long)n * inSize, coln = a->Col + (long)n * patch * pixels;
+            Im2Col(xn, coln, a->InC, a->InH, a->InW, a->KH, a->KW, a->Stride, a->PadH, a->PadW, a->OutH, a->OutW);
+            Gemm<TAct>(a->W, patch, 1, coln, a->Y + (long)n * outSize, a->B, a->OutC, pixels, patch, a->Alpha);
+        }
+    }
+
+    /// <summary>
+    /// dW[o, k] = Σ_n Σ_p dZ_n[o, p]·columns_n[k, p] and db[o] = Σ_n Σ_p dZ_n[o, p], overwriting both. An empty <paramref name="biasGrad"/> means no bias.
+    /// Split across the worker pool by patch rows k (in blocks of four): each chunk reads only its own rows of the columns,
+    /// and every element is summed over all samples, in sample order, by one thread with the same arithmetic whatever
+    /// the block it falls in, so the result does not depend on the thread count. db is summed on the caller.
+    /// </summary>
     public static void BackwardWeights(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> columns, Span<float> weightGrad, Span<float> biasGrad,
         int batch, int outC, int patch, int pixels)
     {
@@ -50,26 +74,59 @@ public static unsafe class ConvKernels
         Check(columns.Length, batch * patch * pixels, nameof(columns));
         Check(weightGrad.Length, outC * patch, nameof(weightGrad));
         if (!biasGrad.IsEmpty) Check(biasGrad.Length, outC, nameof(biasGrad));
-        weightGrad.Clear();
-        biasGrad.Clear();
         fixed (float* dz = outputGrad, col = columns, dw = weightGrad, db = biasGrad)
         {
-            for (int n = 0; n < batch; n++)
+            var args = new ConvArgs { Y = dz, Col = col, W = dw, Batch = batch, OutC = outC, Patch = patch, Pixels = pixels };
+            int degree = WorkerPool.MaxDegreeOfParallelism;
+            // Two chunks per thread at most: every chunk streams all of dZ.
+            args.Chunks = Math.Min(Chunks((long)batch * outC * patch * pixels, (patch + 3) / 4), 2 * degree);
+            if (args.Chunks <= 1) BackwardWeightsChunk(&args, 0);
+            else WorkerPool.Run(&BackwardWeightsChunk, &args, args.Chunks);
+            if (!biasGrad.IsEmpty)
             {
-                float* dzn = dz + (long)n * outC * pixels, coln = col + (long)n * patch * pixels;
-                for (int o = 0; o < outC; o++)
+                biasGrad.Slice(0, outC).Clear();
+                for (int n = 0; n < batch; n++)
+                    for (int o = 0; o < outC; o++) db[o] += Sum(dz + ((long)n * outC + o) * pixels, pixels);
+            }
+        }
+    }
+
+    static void BackwardWeightsChunk(void* p, int chunk)
+    {
+        var a = (ConvArgs*)p;
+        int outC = a->OutC, patch = a->Patch, pixels = a->Pixels;
+        Range((patch + 3) / 4, a->Chunks, chunk, out int k0, out int k1);
+        k0 *= 4;
+        k1 = Math.Min(patch, k1 * 4);
+        float* dw = a->W;
+        for (int o = 0; o < outC; o++) new Span<float>(dw + (long)o * patch + k0, k1 - k0).Clear();
+        for (int n = 0; n < a->Batch; n++)
+        {
+            float* dzn = a->Y + (long)n * outC * pixels, coln = a->Col + (long)n * patch * pixels;
+            int o = 0;
+            for (; o + 2 <= outC; o += 2)
+            {
+                float* g0 = dzn + (long)o * pixels, g1 = g0 + pixels;
+                float* dw0 = dw + (long)o * patch, dw1 = dw0 + patch;
+                int k = k0;
+                for (; k + 4 <= k1; k += 4) Dot2x4(g0, g1, coln + (long)k * pixels, pixels, dw0 + k, dw1 + k);
+                for (; k < k1; k++)
                 {
-                    float* g = dzn + (long)o * pixels;
-                    float* dwo = dw + (long)o * patch;
-                    int k = 0;
-                    for (; k + 4 <= patch; k += 4)
-                    {
-                        Dot4(g, coln + (long)k * pixels, pixels, out float d0, out float d1, out float d2, out float d3);
-                        dwo[k] += d0; dwo[k + 1] += d1; dwo[k + 2] += d2; dwo[k + 3] += d3;
-                    }
-                    for (; k < patch; k++) dwo[k] += Dot(g, coln + (long)k * pixels, pixels);
-                    if (db != null) db[o] += Sum(g, pixels);
+                    dw0[k] += Dot(g0, coln + (long)k * pixels, pixels);
+                    dw1[k] += Dot(g1, coln + (long)k * pixels, pixels);
                 }
+            }
+            for (; o < outC; o++)
+            {
+                float* g = dzn + (long)o * pixels;
+                float* dwo = dw + (long)o * patch;
+                int k = k0;
+                for (; k + 4 <= k1; k += 4)
+                {
+                    Dot4(g, coln + (long)k * pixels, pixels, out float d0, out float d1, out float d2, out float d3);
+                    dwo[k] += d0; dwo[k + 1] += d1; dwo[k + 2] += d2; dwo[k + 3] += d3;
+                }
+                for (; k < k1; k++) dwo[k] += Dot(g, coln + (long)k * pixels, pixels);
             }
         }
     }
@@ -78,6 +135,7 @@ public static unsafe class ConvKernels
     /// dX_n = col2im(Wᵀ·dZ_n) ⊙ f'(below_n), where f is the activation of the layer that produced x (pass
     /// <see cref="Identity"/> and an empty <paramref name="below"/> when there is none to fold in).
     /// <paramref name="columns"/> is scratch: call this after <see cref="BackwardWeights"/>, which reads it.
+    /// Samples are split across the worker pool, each with its own slice of the columns.
     /// </summary>
     public static void BackwardInput<TBelow>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weights, ReadOnlySpan<float> below,
         Span<float> inputGrad, Span<float> columns, int batch, int inC, int inH, int inW, int outC, int kH, int kW, int stride, int padH, int padW,
@@ -91,15 +149,54 @@ public static unsafe class ConvKernels
         if (!TBelow.IsIdentity) Check(below.Length, batch * inSize, nameof(below));
         fixed (float* dz = outputGrad, w = weights, y = below, dx = inputGrad, col = columns)
         {
-            for (int n = 0; n < batch; n++)
+            var args = new ConvArgs
             {
-                float* coln = col + (long)n * patch * pixels, dxn = dx + (long)n * inSize;
-                // dcolumns[k, p] = Σ_o W[o, k]·dZ[o, p]: Wᵀ read in place through its strides.
-                Gemm<Identity>(w, 1, patch, dz + (long)n * outSize, coln, null, patch, pixels, outC, 0f);
-                Col2Im(coln, dxn, inC, inH, inW, kH, kW, stride, padH, padW, outH, outW);
-                if (!TBelow.IsIdentity) MultiplyByDerivative<TBelow>(dxn, y + (long)n * inSize, inSize, alpha);
-            }
+                Y = dz, W = w, Below = y, X = dx, Col = col, Batch = batch, InC = inC, InH = inH, InW = inW, OutC = outC,
+                KH = kH, KW = kW, Stride = stride, PadH = padH, PadW = padW, OutH = outH, OutW = outW, Alpha = alpha,
+            };
+            args.Chunks = Chunks((long)batch * outC * patch * pixels, batch);
+            if (args.Chunks <= 1) BackwardInputChunk<TBelow>(&args, 0);
+            else WorkerPool.Run(&BackwardInputChunk<TBelow>, &args, args.Chunks);
         }
+    }
+
+    static void BackwardInputChunk<TBelow>(void* p, int chunk) where TBelow : struct, IActivation
+    {
+        var a = (ConvArgs*)p;
+        int inSize = a->InC * a->InH * a->InW, patch = a->InC * a->KH * a->KW, pixels = a->OutH * a->OutW, outSize = a->OutC * pixels;
+        Range(a->Batch, a->Chunks, chunk, out int n0, out int n1);
+        for (int n = n0; n < n1; n++)
+        {
+            float* coln = a->Col + (long)n * patch * pixels, dxn = a->X + (long)n * inSize;
+            // dcolumns[k, p] = Σ_o W[o, k]·dZ[o, p]: Wᵀ read in place through its strides.
+            Gemm<Identity>(a->W, 1, patch, a->Y + (long)n * outSize, coln, null, patch, pixels, a->OutC, 0f);
+            Col2Im(coln, dxn, a->InC, a->InH, a->InW, a->KH, a->KW, a->Stride, a->PadH, a->PadW, a->OutH, a->OutW);
+            if (!TBelow.IsIdentity) MultiplyByDerivative<TBelow>(dxn, a->Below + (long)n * inSize, inSize, a->Alpha);
+        }
+    }
+
+    // ---- Work splitting ----------------------------------------------------------------------------------
+
+    struct ConvArgs
+    {
+        public float* X, W, B, Y, Col, Below;
+        public int Batch, InC, InH, InW, OutC, KH, KW, Stride, PadH, PadW, OutH, OutW, Patch, Pixels, Chunks;
+        public float Alpha;
+    }
+
+    /// <summary>1 below the threshold or on one thread; else up to four chunks per thread (a busy core hands its share on).</summary>
+    static int Chunks(long work, int items)
+    {
+        int degree = WorkerPool.MaxDegreeOfParallelism;
+        if (degree <= 1 || work < ParallelThreshold || items <= 1) return 1;
+        return Math.Min(items, 4 * degree);
+    }
+
+    /// <summary>Items [lo, hi) of chunk <paramref name="chunk"/> out of <paramref name="chunks"/> near-equal ones.</summary>
+    static void Range(int items, int chunks, int chunk, out int lo, out int hi)
+    {
+        lo = (int)((long)items * chunk / chunks);
+        hi = (int)((long)items * (chunk + 1) / chunks);
     }
 
     /// <summary>columns[(c·kH + u)·kW + v, i·oW + j] = x[c, i·s + u − padH, j·s + v − padW], zero outside the image.</summary>
@@ -242,6 +339,40 @@ public static unsafe class ConvKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
         Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : Vector256.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>
+    /// dw0[0..4) += g0·rows[0..4) and dw1[0..4) += g1·rows[0..4): eight dot products sharing their loads. Each one is
+    /// computed exactly as <see cref="Dot4"/> and <see cref="Dot"/> compute it (8-lane partial sums, Vector256.Sum, scalar tail in order).
+    /// </summary>
+    private static void Dot2x4(float* g0, float* g1, float* rows, int length, float* dw0, float* dw1)
+    {
+        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        float* r0 = rows, r1 = rows + length, r2 = r1 + length, r3 = r2 + length;
+        int p = 0;
+        for (; p + 8 <= length; p += 8)
+        {
+            var a = Vector256.Load(g0 + p);
+            var b = Vector256.Load(g1 + p);
+            var v0 = Vector256.Load(r0 + p);
+            s00 = MulAdd(a, v0, s00); s10 = MulAdd(b, v0, s10);
+            var v1 = Vector256.Load(r1 + p);
+            s01 = MulAdd(a, v1, s01); s11 = MulAdd(b, v1, s11);
+            var v2 = Vector256.Load(r2 + p);
+            s02 = MulAdd(a, v2, s02); s12 = MulAdd(b, v2, s12);
+            var v3 = Vector256.Load(r3 + p);
+            s03 = MulAdd(a, v3, s03); s13 = MulAdd(b, v3, s13);
+        }
+        float d00 = Vector256.Sum(s00), d01 = Vector256.Sum(s01), d02 = Vector256.Sum(s02), d03 = Vector256.Sum(s03);
+        float d10 = Vector256.Sum(s10), d11 = Vector256.Sum(s11), d12 = Vector256.Sum(s12), d13 = Vector256.Sum(s13);
+        for (; p < length; p++)
+        {
+            float a = g0[p], b = g1[p];
+            d00 += a * r0[p]; d01 += a * r1[p]; d02 += a * r2[p]; d03 += a * r3[p];
+            d10 += b * r0[p]; d11 += b * r1[p]; d12 += b * r2[p]; d13 += b * r3[p];
+        }
+        dw0[0] += d00; dw0[1] += d01; dw0[2] += d02; dw0[3] += d03;
+        dw1[0] += d10; dw1[1] += d11; dw1[2] += d12; dw1[3] += d13;
+    }
 
     /// <summary>Four dot products of g with four consecutive rows of length <paramref name="length"/>, sharing the loads of g.</summary>
     private static void Dot4(float* g, float* rows, int length, out float d0, out float d1, out float d2, out float d3)

@@ -10,22 +10,28 @@ public sealed class KernelCollection
     public const string Name = "Kernels";
 }
 
-/// <summary>Sets the pool's degree and the dense parallel threshold for a scope, and puts them back.</summary>
+/// <summary>Sets the pool's degree and the dense, conv and pool parallel thresholds for a scope, and puts them back.</summary>
 internal sealed class ParallelScope : IDisposable
 {
     readonly int _degree = WorkerPool.MaxDegreeOfParallelism;
     readonly long _threshold = DenseKernels.ParallelThreshold;
+    readonly long _convThreshold = ConvKernels.ParallelThreshold;
+    readonly long _poolThreshold = PoolKernels.ParallelThreshold;
 
     public ParallelScope(bool parallel)
     {
         WorkerPool.MaxDegreeOfParallelism = parallel ? Math.Max(2, Environment.ProcessorCount) : 1;
         DenseKernels.ParallelThreshold = parallel ? 0 : long.MaxValue;
+        ConvKernels.ParallelThreshold = parallel ? 0 : long.MaxValue;
+        PoolKernels.ParallelThreshold = parallel ? 0 : long.MaxValue;
     }
 
     public void Dispose()
     {
         WorkerPool.MaxDegreeOfParallelism = _degree;
         DenseKernels.ParallelThreshold = _threshold;
+        ConvKernels.ParallelThreshold = _convThreshold;
+        PoolKernels.ParallelThreshold = _poolThreshold;
     }
 }
 

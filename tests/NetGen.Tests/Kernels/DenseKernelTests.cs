@@ -267,13 +267,18 @@ public class DenseKernelTests
             {
                 for (int i = 0; i < 20; i++) Step();
                 long thread0 = GC.GetAllocatedBytesForCurrentThread();
-                long total0 = GC.GetTotalAllocatedBytes(precise: true);
                 for (int i = 0; i < 200; i++) Step();
-                long thread1 = GC.GetAllocatedBytesForCurrentThread();
-                long total1 = GC.GetTotalAllocatedBytes(precise: true);
-                Assert.Equal(thread0, thread1);
-                // Other tests' threads may allocate meanwhile, so the process-wide count gets slack, not zero.
-                Assert.True(total1 - total0 < 64 * 1024, $"the process allocated {total1 - total0} bytes over 200 steps (parallel={parallel})");
+                Assert.Equal(thread0, GC.GetAllocatedBytesForCurrentThread());
+                // Process-wide, the runtime itself (tiered JIT, the thread pool) may allocate now and then, so allow some
+                // slack and take the best of three windows: a leak in the workers repeats in every window, a one-off does not.
+                long best = long.MaxValue;
+                for (int window = 0; window < 3 && best >= 64 * 1024; window++)
+                {
+                    long total0 = GC.GetTotalAllocatedBytes(precise: true);
+                    for (int i = 0; i < 200; i++) Step();
+                    best = Math.Min(best, GC.GetTotalAllocatedBytes(precise: true) - total0);
+                }
+                Assert.True(best < 64 * 1024, $"the process allocated {best} bytes over 200 steps in the best of three windows (parallel={parallel})");
             }
     }
 

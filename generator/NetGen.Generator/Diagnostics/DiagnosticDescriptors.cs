@@ -38,7 +38,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor AlphaIgnored = Warning("NG0009", "Alpha has no effect",
         "Alpha = {0} has no effect on {1}; only LeakyReLU and ELU use it");
     public static readonly DiagnosticDescriptor NoLayers = Error("NG0010", "Network has no layers",
-        "Network '{0}' has an [Input] but no layers; add at least one [Dense(...)]");
+        "Network '{0}' has an [Input] but no layer that computes anything; add at least one [Dense(...)] or [Conv2D(...)]");
     public static readonly DiagnosticDescriptor AlphaNotPositive = Error("NG0011", "Alpha must be positive",
         "{0}: Alpha must be positive, but is {1} (the backward pass recovers the derivative from the output's sign)");
     public static readonly DiagnosticDescriptor BadInputRank = Error("NG0012", "Input must be a vector or an image",

@@ -124,13 +124,7 @@ internal sealed record Conv2DLayer(
     public override void EmitInit(CodeWriter w, LayerPlan plan)
     {
         int fanIn = PatchSize(plan.Input, this), fanOut = Filters * KernelHeight * KernelWidth;
-        var init = Init == InitKind.Default ? (ActivationKind.IsReLUFamily() ? InitKind.He : InitKind.Glorot) : Init;
-        string limit = init switch
-        {
-            InitKind.FanIn => $"global::NetGen.Kernels.Initializers.FanInLimit({Literal.Int(fanIn)})",
-            InitKind.He => $"global::NetGen.Kernels.Initializers.HeLimit({Literal.Int(fanIn)})",
-            _ => $"global::NetGen.Kernels.Initializers.GlorotLimit({Literal.Int(fanIn)}, {Literal.Int(fanOut)})",
-        };
+        var (init, limit) = WeightedLayerOptions.InitLimit(Init, ActivationKind, fanIn, fanOut);
         w.Line($"// {plan.Name}: W ~ U[±limit], {init} limit (fan-in inC·kH·kW = {Literal.Int(fanIn)}, fan-out outC·kH·kW = {Literal.Int(fanOut)}); biases start at zero.");
         w.Line($"global::NetGen.Kernels.Initializers.Uniform({Weights("parameters", plan)}, {limit}, seed, {Literal.Int(plan.Index)});");
     }

@@ -77,14 +77,7 @@ internal sealed record DenseLayer(
 
     public override void EmitInit(CodeWriter w, LayerPlan plan)
     {
-        int inputs = plan.Input.Size;
-        var init = Init == InitKind.Default ? (ActivationKind.IsReLUFamily() ? InitKind.He : InitKind.Glorot) : Init;
-        string limit = init switch
-        {
-            InitKind.FanIn => $"global::NetGen.Kernels.Initializers.FanInLimit({Literal.Int(inputs)})",
-            InitKind.He => $"global::NetGen.Kernels.Initializers.HeLimit({Literal.Int(inputs)})",
-            _ => $"global::NetGen.Kernels.Initializers.GlorotLimit({Literal.Int(inputs)}, {Literal.Int(Units)})",
-        };
+        var (init, limit) = WeightedLayerOptions.InitLimit(Init, ActivationKind, fanIn: plan.Input.Size, fanOut: Units);
         w.Line($"// {Literal.Comment(plan.Name)}: W ~ U[±limit], {init} limit; biases start at zero.");
         w.Line($"global::NetGen.Kernels.Initializers.Uniform({Weights("parameters", plan)}, {limit}, seed, {Literal.Int(plan.Index)});");
     }

@@ -284,7 +284,7 @@ internal static class NetworkEmitter
             if (layer.Layer.IsAliasInTraining) continue;
             fields.Add((layer.OutputBuffer, layer.Output.Size, $"{layer.Name} output", false));
             if (layer.OutputGradient == "_d" + layer.Suffix) fields.Add((layer.OutputGradient, layer.Output.Size, $"gradient at {layer.Name}'s output", false));
-            foreach (var extra in layer.Layer.ExtraWorkspace(layer)) fields.Add((extra.Field, extra.PerSample, $"{layer.Name} workspace", extra.IsInt));
+            foreach (var extra in layer.Layer.ExtraWorkspace(layer)) fields.Add((extra.Field, extra.PerSample, $"{layer.Name} {extra.What}", extra.IsInt));
         }
 
         w.Line("// Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.");

@@ -113,7 +113,7 @@ internal sealed record Conv2DLayer(
     private static string Columns(LayerPlan plan) => "_col" + plan.Suffix;
     private int ColumnsPerSample(LayerPlan plan) => PatchSize(plan.Input, this) * plan.Output.Height * plan.Output.Width;
 
-    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => new[] { new EquatableWorkspace(Columns(plan), ColumnsPerSample(plan)) };
+    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => new[] { new EquatableWorkspace(Columns(plan), ColumnsPerSample(plan), "im2col columns") };
 
     /// <summary>The literal extents every kernel call takes: inC, H, W, outC, kH, kW, stride, padH, padW, oH, oW.</summary>
     private string Extents(LayerPlan plan) =>

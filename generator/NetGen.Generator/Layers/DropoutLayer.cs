@@ -36,7 +36,7 @@ internal sealed record DropoutLayer(double Rate, string? Name, LocationInfo? Loc
 
     private static string Mask(LayerPlan plan) => "_m" + plan.Suffix;
 
-    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => new[] { new EquatableWorkspace(Mask(plan), plan.Output.Size) };
+    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => new[] { new EquatableWorkspace(Mask(plan), plan.Output.Size, "mask (0 or 1/(1 − rate))") };
 
     public override void EmitForward(CodeWriter w, LayerPlan plan, bool training)
     {

@@ -52,7 +52,7 @@ internal sealed record Pool2DLayer(PoolKind Pool, int Size, int Stride, string? 
     private static string Argmax(LayerPlan plan) => "_arg" + plan.Suffix;
 
     public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) =>
-        Pool == PoolKind.Max ? new[] { new EquatableWorkspace(Argmax(plan), plan.Output.Size, IsInt: true) } : System.Array.Empty<EquatableWorkspace>();
+        Pool == PoolKind.Max ? new[] { new EquatableWorkspace(Argmax(plan), plan.Output.Size, "argmax positions", IsInt: true) } : System.Array.Empty<EquatableWorkspace>();
 
     /// <summary>The literal extents every kernel call takes: C, H, W, size, stride, oH, oW.</summary>
     private string Extents(LayerPlan plan) =>

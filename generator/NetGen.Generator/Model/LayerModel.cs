@@ -52,4 +52,4 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
 }
 
 /// <summary>A per-layer workspace array: field name and elements per sample; <paramref name="IsInt"/> makes it an int[] (e.g. max-pool argmax indices).</summary>
-internal readonly record struct EquatableWorkspace(string Field, int PerSample, bool IsInt = false);
+internal readonly record struct EquatableWorkspace(string Field, int PerSample, string What, bool IsInt = false);

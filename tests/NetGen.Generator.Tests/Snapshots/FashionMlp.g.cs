@@ -168,7 +168,7 @@ partial class FashionMlp : global::NetGen.INetwork
     private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 128 per sample
     private float[] _a2 = global::System.Array.Empty<float>(); // Dropout2 output, 128 per sample
     private float[] _d2 = global::System.Array.Empty<float>(); // gradient at Dropout2's output, 128 per sample
-    private float[] _m2 = global::System.Array.Empty<float>(); // Dropout2 workspace, 128 per sample
+    private float[] _m2 = global::System.Array.Empty<float>(); // Dropout2 mask (0 or 1/(1 − rate)), 128 per sample
     private float[] _a3 = global::System.Array.Empty<float>(); // Dense3 output, 10 per sample
     private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 10 per sample
 

@@ -204,13 +204,13 @@ partial class LeNetish : global::NetGen.INetwork
     private int _capacity;
     private float[] _a1 = global::System.Array.Empty<float>(); // Conv2D1 output, 11520 per sample
     private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Conv2D1's output, 11520 per sample
-    private float[] _col1 = global::System.Array.Empty<float>(); // Conv2D1 workspace, 14400 per sample
+    private float[] _col1 = global::System.Array.Empty<float>(); // Conv2D1 im2col columns, 14400 per sample
     private float[] _a2 = global::System.Array.Empty<float>(); // MaxPool2D2 output, 2880 per sample
     private float[] _d2 = global::System.Array.Empty<float>(); // gradient at MaxPool2D2's output, 2880 per sample
-    private int[] _arg2 = global::System.Array.Empty<int>(); // MaxPool2D2 workspace, 2880 per sample
+    private int[] _arg2 = global::System.Array.Empty<int>(); // MaxPool2D2 argmax positions, 2880 per sample
     private float[] _a3 = global::System.Array.Empty<float>(); // Conv2D3 output, 288 per sample
     private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Conv2D3's output, 288 per sample
-    private float[] _col3 = global::System.Array.Empty<float>(); // Conv2D3 workspace, 6480 per sample
+    private float[] _col3 = global::System.Array.Empty<float>(); // Conv2D3 im2col columns, 6480 per sample
     private float[] _a4 = global::System.Array.Empty<float>(); // AvgPool2D4 output, 72 per sample
     private float[] _d4 = global::System.Array.Empty<float>(); // gradient at AvgPool2D4's output, 72 per sample
     private float[] _a5 = global::System.Array.Empty<float>(); // Dense5 output, 100 per sample

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
@@ -188,44 +189,18 @@ public static class IdxReader
             return (type, dims, elements);
         }
 
-        public void ReadFloats(IdxElementType type, float[] destination, string what)
-        {
-            int size = ElementSize(type);
-            long start = _offset;
-            long expectedBytes = (long)destination.Length * size;
-            int elementsPerChunk = ChunkBytes / size;
-            for (int done = 0; done < destination.Length;)
-            {
-                int count = Math.Min(elementsPerChunk, destination.Length - done);
-                Span<byte> bytes = ReadChunk(count * size, start, expectedBytes, what);
-                Span<float> dst = destination.AsSpan(done, count);
-                switch (type)
-                {
-                    case IdxElementType.UnsignedByte:
-                        for (int i = 0; i < count; i++) dst[i] = bytes[i];
-                        break;
-                    case IdxElementType.SignedByte:
-                        for (int i = 0; i < count; i++) dst[i] = (sbyte)bytes[i];
-                        break;
-                    case IdxElementType.Int16:
-                        for (int i = 0; i < count; i++) dst[i] = BinaryPrimitives.ReadInt16BigEndian(bytes.Slice(2 * i));
-                        break;
-                    case IdxElementType.Int32:
-                        for (int i = 0; i < count; i++) dst[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.Slice(4 * i));
-                        break;
-                    case IdxElementType.Single:
-                        for (int i = 0; i < count; i++) dst[i] = BinaryPrimitives.ReadSingleBigEndian(bytes.Slice(4 * i));
-                        break;
-                    case IdxElementType.Double:
-                        for (int i = 0; i < count; i++) dst[i] = (float)BinaryPrimitives.ReadDoubleBigEndian(bytes.Slice(8 * i));
-                        break;
-                }
-                done += count;
-            }
-        }
+        public void ReadFloats(IdxElementType type, float[] destination, string what) => ReadNumbers(type, destination, what);
 
         public void ReadInts(IdxElementType type, int[] destination, string what)
         {
+            if (type is IdxElementType.Single or IdxElementType.Double)
+                throw new InvalidOperationException($"Unexpected element type {type} for integer data.");
+            ReadNumbers(type, destination, what);
+        }
+
+        /// <summary>Big-endian IDX elements of any type, converted chunk by chunk into <paramref name="destination"/>.</summary>
+        void ReadNumbers<T>(IdxElementType type, T[] destination, string what) where T : struct, INumberBase<T>
+        {
             int size = ElementSize(type);
             long start = _offset;
             long expectedBytes = (long)destination.Length * size;
@@ -234,23 +209,27 @@ public static class IdxReader
             {
                 int count = Math.Min(elementsPerChunk, destination.Length - done);
                 Span<byte> bytes = ReadChunk(count * size, start, expectedBytes, what);
-                Span<int> dst = destination.AsSpan(done, count);
+                Span<T> dst = destination.AsSpan(done, count);
                 switch (type)
                 {
                     case IdxElementType.UnsignedByte:
-                        for (int i = 0; i < count; i++) dst[i] = bytes[i];
+                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(bytes[i]);
                         break;
                     case IdxElementType.SignedByte:
-                        for (int i = 0; i < count; i++) dst[i] = (sbyte)bytes[i];
+                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating((sbyte)bytes[i]);
                         break;
                     case IdxElementType.Int16:
-                        for (int i = 0; i < count; i++) dst[i] = BinaryPrimitives.ReadInt16BigEndian(bytes.Slice(2 * i));
+                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadInt16BigEndian(bytes.Slice(2 * i)));
                         break;
                     case IdxElementType.Int32:
-                        for (int i = 0; i < count; i++) dst[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.Slice(4 * i));
+                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadInt32BigEndian(bytes.Slice(4 * i)));
                         break;
-                    default:
-                        throw new InvalidOperationException($"Unexpected element type {type} for integer data.");
+                    case IdxElementType.Single:
+                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadSingleBigEndian(bytes.Slice(4 * i)));
+                        break;
+                    case IdxElementType.Double:
+                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadDoubleBigEndian(bytes.Slice(8 * i)));
+                        break;
                 }
                 done += count;
             }

@@ -52,7 +52,7 @@ public static unsafe class ConvKernels
     {
         var a = (ConvArgs*)p;
         int inSize = a->InC * a->InH * a->InW, patch = a->InC * a->KH * a->KW, pixels = a->OutH * a->OutW, outSize = a->OutC * pixels;
-        Range(a->Batch, a->Chunks, chunk, out int n0, out int n1);
+        WorkerPool.ChunkRange(a->Batch, a->Chunks, chunk, out int n0, out int n1);
         for (int n = n0; n < n1; n++)
         {
             float* xn = a->X + (long)n * inSize, coln = a->Col + (long)n * patch * pixels;
@@ -95,7 +95,7 @@ public static unsafe class ConvKernels
     {
         var a = (ConvArgs*)p;
         int outC = a->OutC, patch = a->Patch, pixels = a->Pixels;
-        Range((patch + 3) / 4, a->Chunks, chunk, out int k0, out int k1);
+        WorkerPool.ChunkRange((patch + 3) / 4, a->Chunks, chunk, out int k0, out int k1);
         k0 *= 4;
         k1 = Math.Min(patch, k1 * 4);
         float* dw = a->W;
@@ -164,7 +164,7 @@ public static unsafe class ConvKernels
     {
         var a = (ConvArgs*)p;
         int inSize = a->InC * a->InH * a->InW, patch = a->InC * a->KH * a->KW, pixels = a->OutH * a->OutW, outSize = a->OutC * pixels;
-        Range(a->Batch, a->Chunks, chunk, out int n0, out int n1);
+        WorkerPool.ChunkRange(a->Batch, a->Chunks, chunk, out int n0, out int n1);
         for (int n = n0; n < n1; n++)
         {
             float* coln = a->Col + (long)n * patch * pixels, dxn = a->X + (long)n * inSize;
@@ -184,20 +184,7 @@ public static unsafe class ConvKernels
         public float Alpha;
     }
 
-    /// <summary>1 below the threshold or on one thread; else up to four chunks per thread (a busy core hands its share on).</summary>
-    static int Chunks(long work, int items)
-    {
-        int degree = WorkerPool.MaxDegreeOfParallelism;
-        if (degree <= 1 || work < ParallelThreshold || items <= 1) return 1;
-        return Math.Min(items, 4 * degree);
-    }
-
-    /// <summary>Items [lo, hi) of chunk <paramref name="chunk"/> out of <paramref name="chunks"/> near-equal ones.</summary>
-    static void Range(int items, int chunks, int chunk, out int lo, out int hi)
-    {
-        lo = (int)((long)items * chunk / chunks);
-        hi = (int)((long)items * (chunk + 1) / chunks);
-    }
+    static int Chunks(long work, int items) => WorkerPool.ChunkCount(work, ParallelThreshold, items);
 
     /// <summary>columns[(c·kH + u)·kW + v, i·oW + j] = x[c, i·s + u − padH, j·s + v − padW], zero outside the image.</summary>
     private static void Im2Col(float* x, float* col, int inC, int inH, int inW, int kH, int kW, int stride, int padH, int padW, int outH, int outW)

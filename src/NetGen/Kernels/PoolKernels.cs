@@ -48,7 +48,7 @@ public static unsafe class PoolKernels
     {
         var a = (PoolArgs*)p;
         int inSize = a->C * a->H * a->W, outSize = a->C * a->OH * a->OW;
-        Range(a->Batch, a->Chunks, chunk, out int n0, out int n1);
+        WorkerPool.ChunkRange(a->Batch, a->Chunks, chunk, out int n0, out int n1);
         bool fast = a->Size == 2 && a->Stride == 2 && a->OW >= 8 && Avx2.IsSupported;
         for (int n = n0; n < n1; n++)
         {
@@ -171,7 +171,7 @@ public static unsafe class PoolKernels
         var a = (PoolArgs*)p;
         int inSize = a->C * a->H * a->W, outSize = a->C * a->OH * a->OW;
         float alpha = a->Alpha;
-        Range(a->Batch, a->Chunks, chunk, out int n0, out int n1);
+        WorkerPool.ChunkRange(a->Batch, a->Chunks, chunk, out int n0, out int n1);
         bool fast = a->Size == 2 && a->Stride == 2 && a->OW >= 8 && a->H == 2 * a->OH && a->W == 2 * a->OW && Avx2.IsSupported;
         for (int n = n0; n < n1; n++)
         {
@@ -275,19 +275,7 @@ public static unsafe class PoolKernels
         public float Alpha;
     }
 
-    /// <summary>1 below the threshold or on one thread; else up to four chunks per thread.</summary>
-    static int Chunks(long work, int items)
-    {
-        int degree = WorkerPool.MaxDegreeOfParallelism;
-        if (degree <= 1 || work < ParallelThreshold || items <= 1) return 1;
-        return Math.Min(items, 4 * degree);
-    }
-
-    static void Range(int items, int chunks, int chunk, out int lo, out int hi)
-    {
-        lo = (int)((long)items * chunk / chunks);
-        hi = (int)((long)items * (chunk + 1) / chunks);
-    }
+    static int Chunks(long work, int items) => WorkerPool.ChunkCount(work, ParallelThreshold, items);
 
     /// <summary>y = the window's mean.</summary>
     public static void AverageForward(ReadOnlySpan<float> input, Span<float> output, int batch,

@@ -172,4 +172,22 @@ internal static unsafe class WorkerPool
             return generation;
         }
     }
+
+    /// <summary>
+    /// How many chunks to split <paramref name="items"/> into: 1 below <paramref name="threshold"/> multiply-adds or on one
+    /// thread, else up to four per thread, so a core that is busy elsewhere hands its share on.
+    /// </summary>
+    internal static int ChunkCount(long work, long threshold, int items)
+    {
+        int degree = MaxDegreeOfParallelism;
+        if (degree <= 1 || work < threshold || items <= 1) return 1;
+        return Math.Min(items, 4 * degree);
+    }
+
+    /// <summary>Items [lo, hi) of chunk <paramref name="chunk"/> out of <paramref name="chunks"/> near-equal ones.</summary>
+    internal static void ChunkRange(int items, int chunks, int chunk, out int lo, out int hi)
+    {
+        lo = (int)((long)items * chunk / chunks);
+        hi = (int)((long)items * (chunk + 1) / chunks);
+    }
 }

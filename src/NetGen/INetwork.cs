@@ -5,7 +5,9 @@ namespace NetGen;
 
 /// <summary>
 /// What every generated network offers. Runtime code (optimizers, the trainer, checkpoints) drives any network through it.
-/// A network instance is not thread-safe: use one per thread.
+/// Inference (<see cref="Forward"/>, <see cref="Predict"/>) is safe from many threads at once on one instance; training
+/// steps, optimizer steps and checkpoint loads need the instance to themselves, and <see cref="Concurrency"/> makes any
+/// overlap throw <see cref="InvalidOperationException"/> instead of corrupting results.
 /// </summary>
 public interface INetwork
 {
@@ -33,6 +35,12 @@ public interface INetwork
     /// where it stopped.
     /// </summary>
     ulong TrainingStep { get; set; }
+
+    /// <summary>
+    /// Detects unsafe concurrent use of this instance. Runtime code that writes the parameters (optimizers, checkpoint
+    /// loads) holds it exclusively; so can user code that edits <see cref="Parameters"/> while other threads may predict.
+    /// </summary>
+    ConcurrencyGuard Concurrency { get; }
 
     /// <summary>One sample, inference mode.</summary>
     void Forward(ReadOnlySpan<float> input, Span<float> output);

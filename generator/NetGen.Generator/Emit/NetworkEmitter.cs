@@ -14,6 +14,9 @@ internal static class NetworkEmitter
     /// <summary>Predict runs in chunks of at most this many samples, so a huge batch does not grow the workspace without bound.</summary>
     private const int PredictChunk = 256;
 
+    /// <summary>The most elements a .NET array may hold (Array.MaxLength): every workspace array is batch × per-sample long.</summary>
+    private const long MaxArrayLength = 0x7FFFFFC7;
+
     public static string Emit(NetworkPlan plan)
     {
         var model = plan.Model;
@@ -76,6 +79,11 @@ internal static class NetworkEmitter
         w.Line("// Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.");
         w.Line("private readonly ulong _dropoutKey;");
         w.Line("private ulong _trainingStep;");
+        w.Line("// Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.");
+        w.Line($"private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard({Literal.String(plan.Model.ClassName)});");
+        w.Line("// Each inference call rents its own workspace; TrainBatch keeps one of its own.");
+        w.Line("private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();");
+        w.Line("private Workspace? _trainingWorkspace;");
         w.Line();
     }
 
@@ -111,6 +119,10 @@ internal static class NetworkEmitter
         w.Line($"public string Architecture => {Literal.String(plan.Architecture)};");
         w.Line($"public ulong ArchitectureFingerprint => 0x{plan.Fingerprint:X16}UL;");
         w.Line("public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;");
+        w.Line("public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;");
+        var (largest, perSample) = LargestTrainingBuffer(plan);
+        w.Line($"/// <summary>The largest batch TrainBatch takes: {Literal.Comment(largest)} ({Literal.Grouped(perSample)} per sample) must fit in one .NET array.</summary>");
+        w.Line($"public const int MaxTrainingBatchSize = {Literal.Int(MaxBatch(perSample))};");
         w.Line();
         w.Line("private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]");
         w.Line("{");
@@ -132,29 +144,39 @@ internal static class NetworkEmitter
     {
         int inputSize = plan.Input.Size, outputSize = plan.Output.Output.Size;
         string I = Literal.Int(inputSize), O = Literal.Int(outputSize);
+        int chunk = InferenceChunk(plan);
 
+        w.Line("/// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>");
         using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
         {
             w.Line($"global::NetGen.Kernels.Guard.Sample(input.Length, {I}, nameof(input));");
             w.Line($"global::NetGen.Kernels.Guard.Sample(output.Length, {O}, nameof(output));");
             w.Line($"global::NetGen.Kernels.Guard.Finite(input, {I}, nameof(input));");
-            w.Line("EnsureCapacity(1);");
-            w.Line("RunInference(input, output, 1);");
+            EmitInferenceCall(w, "Forward", () =>
+            {
+                w.Line("workspace.EnsureInference(1);");
+                w.Line("RunInference(workspace, input, output, 1);");
+            });
         }
         w.Line();
 
+        w.Line($"/// <summary>Many samples, inference mode, in chunks of at most {Literal.Int(chunk)}. Safe to call from many threads at once.</summary>");
         using (w.Block("public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)"))
         {
             w.Line("global::NetGen.Kernels.Guard.BatchSize(batchSize);");
             w.Line($"global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, {I}, nameof(inputs));");
             w.Line($"global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, {O}, nameof(outputs));");
             w.Line($"global::NetGen.Kernels.Guard.Finite(inputs, {I}, nameof(inputs));");
-            using (w.Block($"for (int start = 0; start < batchSize; start += {PredictChunk})"))
+            EmitInferenceCall(w, "Predict", () =>
             {
-                w.Line($"int batch = global::System.Math.Min({PredictChunk}, batchSize - start);");
-                w.Line("EnsureCapacity(batch);");
-                w.Line($"RunInference(inputs.Slice(start * {I}, batch * {I}), outputs.Slice(start * {O}, batch * {O}), batch);");
-            }
+                // start < batchSize and the spans hold batchSize × size elements, so start × size cannot overflow.
+                using (w.Block($"for (int start = 0; start < batchSize; start += {Literal.Int(chunk)})"))
+                {
+                    w.Line($"int batch = global::System.Math.Min({Literal.Int(chunk)}, batchSize - start);");
+                    w.Line("workspace.EnsureInference(batch);");
+                    w.Line($"RunInference(workspace, inputs.Slice(start * {I}, batch * {I}), outputs.Slice(start * {O}, batch * {O}), batch);");
+                }
+            });
         }
         w.Line();
 
@@ -162,13 +184,28 @@ internal static class NetworkEmitter
         EmitTrainBatch(w, plan, labels: true);
     }
 
+    /// <summary>An inference call's frame: a shared hold on the network and a workspace rented for this call only.</summary>
+    private static void EmitInferenceCall(CodeWriter w, string operation, System.Action body)
+    {
+        w.Line($"_concurrency.EnterShared({Literal.String(operation)});");
+        w.Line("Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();");
+        using (w.Block("try")) body();
+        using (w.Block("finally"))
+        {
+            w.Line("_inferenceWorkspaces.Return(workspace);");
+            w.Line("_concurrency.ExitShared();");
+        }
+    }
+
     private static void EmitTrainBatch(CodeWriter w, NetworkPlan plan, bool labels)
     {
         string I = Literal.Int(plan.Input.Size), O = Literal.Int(plan.Output.Output.Size);
         string parameter = labels ? "global::System.ReadOnlySpan<int> labels" : "global::System.ReadOnlySpan<float> targets";
+        var (largest, perSample) = LargestTrainingBuffer(plan);
         using (w.Block($"public float TrainBatch(global::System.ReadOnlySpan<float> inputs, {parameter}, int batchSize)"))
         {
             w.Line("global::NetGen.Kernels.Guard.BatchSize(batchSize);");
+            w.Line($"global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, {Literal.String(largest)}, {Literal.Int(perSample)});");
             w.Line($"global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, {I}, nameof(inputs));");
             if (labels)
             {
@@ -181,13 +218,19 @@ internal static class NetworkEmitter
                 w.Line($"global::NetGen.Kernels.Guard.Finite(targets, {O}, nameof(targets));");
             }
             w.Line($"global::NetGen.Kernels.Guard.Finite(inputs, {I}, nameof(inputs));");
-            w.Line("int batch = batchSize;");
-            w.Line("EnsureCapacity(batch);");
-            w.Line("RunTrainingForward(inputs, batch);");
-            w.Line($"float loss = {LossCall(plan, labels ? "labels" : "targets")};");
-            w.Line("RunBackward(inputs, batch);");
-            w.Line("_trainingStep++;");
-            w.Line("return loss;");
+            w.Line("_concurrency.EnterExclusive(\"TrainBatch\");");
+            using (w.Block("try"))
+            {
+                w.Line("Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());");
+                w.Line("int batch = batchSize;");
+                w.Line("workspace.EnsureTraining(batch);");
+                w.Line("RunTrainingForward(workspace, inputs, batch);");
+                w.Line($"float loss = {LossCall(plan, labels ? "labels" : "targets")};");
+                w.Line("RunBackward(workspace, inputs, batch);");
+                w.Line("_trainingStep++;");
+                w.Line("return loss;");
+            }
+            using (w.Block("finally")) w.Line("_concurrency.ExitExclusive();");
         }
         w.Line();
     }
@@ -215,7 +258,7 @@ internal static class NetworkEmitter
     private static void EmitInference(CodeWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name=\"outputs\"/>.</summary>");
-        using (w.Block("private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)"))
+        using (w.Block("private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)"))
         {
             w.Line("global::System.ReadOnlySpan<float> parameters = _parameters;");
             foreach (var layer in plan.Layers)
@@ -238,7 +281,7 @@ internal static class NetworkEmitter
     private static void EmitTrainingForward(CodeWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>");
-        using (w.Block("private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)"))
+        using (w.Block("private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)"))
         {
             w.Line("global::System.ReadOnlySpan<float> parameters = _parameters;");
             foreach (var layer in plan.Layers)
@@ -254,7 +297,7 @@ internal static class NetworkEmitter
     private static void EmitBackward(CodeWriter w, NetworkPlan plan)
     {
         w.Line("/// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>");
-        using (w.Block("private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)"))
+        using (w.Block("private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)"))
         {
             w.Line("global::System.ReadOnlySpan<float> parameters = _parameters;");
             w.Line("global::System.Span<float> gradients = _gradients;");
@@ -276,30 +319,83 @@ internal static class NetworkEmitter
         w.Line($"// {Literal.Comment(layer.Name)} · {layer.Layer.Describe()} · {layer.Input} → {layer.Output}{parameters}");
     }
 
-    private static void EmitWorkspace(CodeWriter w, NetworkPlan plan)
+    /// <summary>One workspace array: its planned buffer, elements per sample, what it holds, and who reads it.</summary>
+    private readonly record struct WorkspaceArray(string Buffer, int PerSample, string What, bool IsInt, bool UsedInInference);
+
+    private static List<WorkspaceArray> WorkspaceArrays(NetworkPlan plan)
     {
-        var fields = new List<(string Field, int PerSample, string Comment, bool IsInt)>();
+        // Inference reads a layer's output array only where the layer writes one at inference (not the caller's
+        // output, not an alias such as Dropout's pass-through), plus the scratch arrays marked for inference.
+        var inferenceOutputs = new HashSet<string>();
+        foreach (var layer in plan.Layers) inferenceOutputs.Add(layer.InferenceOutput);
+
+        var arrays = new List<WorkspaceArray>();
         foreach (var layer in plan.Layers)
         {
             if (layer.Layer.IsAliasInTraining) continue;
-            fields.Add((layer.OutputBuffer, layer.Output.Size, $"{layer.Name} output", false));
-            if (layer.OutputGradient == "_d" + layer.Suffix) fields.Add((layer.OutputGradient, layer.Output.Size, $"gradient at {layer.Name}'s output", false));
-            foreach (var extra in layer.Layer.ExtraWorkspace(layer)) fields.Add((extra.Field, extra.PerSample, $"{layer.Name} {extra.What}", extra.IsInt));
+            arrays.Add(new WorkspaceArray(layer.OutputBuffer, layer.Output.Size, $"{layer.Name} output", false, inferenceOutputs.Contains(layer.OutputBuffer)));
+            if (layer.OutputGradient == "_d" + layer.Suffix)
+                arrays.Add(new WorkspaceArray(layer.OutputGradient, layer.Output.Size, $"gradient at {layer.Name}'s output", false, false));
+            foreach (var extra in layer.Layer.ExtraWorkspace(layer))
+                arrays.Add(new WorkspaceArray(extra.Field, extra.PerSample, $"{layer.Name} {extra.What}", extra.IsInt, extra.UsedInInference));
         }
+        return arrays;
+    }
 
-        w.Line("// Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.");
-        w.Line("private int _capacity;");
-        foreach (var f in fields)
+    /// <summary>The workspace array with the most elements per sample: it bounds the training batch.</summary>
+    private static (string What, int PerSample) LargestTrainingBuffer(NetworkPlan plan)
+    {
+        string what = "the input";
+        int perSample = System.Math.Max(plan.Input.Size, 1);
+        foreach (var array in WorkspaceArrays(plan))
+            if (array.PerSample > perSample) (what, perSample) = (array.What, array.PerSample);
+        return (what, perSample);
+    }
+
+    private static int MaxBatch(int perSample) => (int)System.Math.Min(int.MaxValue, MaxArrayLength / System.Math.Max(perSample, 1));
+
+    /// <summary>Predict's chunk: 256 samples, fewer where one chunk's largest inference array would not fit in an array.</summary>
+    private static int InferenceChunk(NetworkPlan plan)
+    {
+        int perSample = 1;
+        foreach (var array in WorkspaceArrays(plan))
+            if (array.UsedInInference) perSample = System.Math.Max(perSample, array.PerSample);
+        return System.Math.Max(1, System.Math.Min(PredictChunk, MaxBatch(perSample)));
+    }
+
+    private static void EmitWorkspace(CodeWriter w, NetworkPlan plan)
+    {
+        var arrays = WorkspaceArrays(plan);
+        w.Line("/// <summary>");
+        w.Line("/// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.");
+        w.Line("/// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.");
+        w.Line("/// </summary>");
+        using (w.Block("private sealed class Workspace"))
         {
-            string type = f.IsInt ? "int" : "float";
-            w.Line($"private {type}[] {f.Field} = global::System.Array.Empty<{type}>(); // {Literal.Comment(f.Comment)}, {Literal.Int(f.PerSample)} per sample");
-        }
-        w.Line();
-        using (w.Block("private void EnsureCapacity(int batch)"))
-        {
-            w.Line("if (batch <= _capacity) return;");
-            foreach (var f in fields) w.Line($"{f.Field} = new {(f.IsInt ? "int" : "float")}[batch * {Literal.Int(f.PerSample)}];");
-            w.Line("_capacity = batch;");
+            w.Line("private int _capacity;");
+            foreach (var a in arrays)
+            {
+                string type = a.IsInt ? "int" : "float";
+                string reader = a.UsedInInference ? "" : ", training only";
+                w.Line($"public {type}[] {Buffers.Field(a.Buffer)} = global::System.Array.Empty<{type}>(); // {Literal.Comment(a.What)}, {Literal.Int(a.PerSample)} per sample{reader}");
+            }
+            w.Line();
+            w.Line("/// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>");
+            using (w.Block("public void EnsureTraining(int batch)"))
+            {
+                w.Line("if (batch <= _capacity) return;");
+                foreach (var a in arrays) w.Line($"{Buffers.Field(a.Buffer)} = new {(a.IsInt ? "int" : "float")}[batch * {Literal.Int(a.PerSample)}];");
+                w.Line("_capacity = batch;");
+            }
+            w.Line();
+            w.Line("/// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>");
+            using (w.Block("public void EnsureInference(int batch)"))
+            {
+                w.Line("if (batch <= _capacity) return;");
+                foreach (var a in arrays)
+                    if (a.UsedInInference) w.Line($"{Buffers.Field(a.Buffer)} = new {(a.IsInt ? "int" : "float")}[batch * {Literal.Int(a.PerSample)}];");
+                w.Line("_capacity = batch;");
+            }
         }
     }
 }

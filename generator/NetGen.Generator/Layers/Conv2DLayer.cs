@@ -100,11 +100,14 @@ internal sealed record Conv2DLayer(
         return size is (int height, int width) ? Shape.Image(Filters, height, width) : null;
     }
 
-    private static int PatchSize(Shape input, Conv2DLayer layer) => input.Channels * layer.KernelHeight * layer.KernelWidth;
+    // The planner sizes parameters and workspaces in 64 bits before it knows they fit (NG0014 otherwise); emission,
+    // which runs only after that check, uses the int.
+    private static long PatchSizeLong(Shape input, Conv2DLayer layer) => (long)input.Channels * layer.KernelHeight * layer.KernelWidth;
+    private static int PatchSize(Shape input, Conv2DLayer layer) => (int)PatchSizeLong(input, layer);
 
-    public override long ParameterCount(Shape input) => (long)Filters * PatchSize(input, this) + (HasBias ? Filters : 0);
+    public override long ParameterCount(Shape input) => Filters * PatchSizeLong(input, this) + (HasBias ? Filters : 0);
 
-    public override long ForwardFlops(Shape input, Shape output) => 2L * Filters * output.Height * output.Width * PatchSize(input, this);
+    public override long ForwardFlops(Shape input, Shape output) => 2L * Filters * output.Height * output.Width * PatchSizeLong(input, this);
 
     private int WeightCount(LayerPlan plan) => Filters * PatchSize(plan.Input, this);
     private string Weights(string buffer, LayerPlan plan) => $"{buffer}.Slice({Literal.Int(plan.ParameterOffset)}, {Literal.Int(WeightCount(plan))})";
@@ -113,7 +116,10 @@ internal sealed record Conv2DLayer(
     private static string Columns(LayerPlan plan) => "_col" + plan.Suffix;
     private int ColumnsPerSample(LayerPlan plan) => PatchSize(plan.Input, this) * plan.Output.Height * plan.Output.Width;
 
-    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => new[] { new EquatableWorkspace(Columns(plan), ColumnsPerSample(plan), "im2col columns") };
+    public override long ExtraWorkspacePerSample(Shape input, Shape output) => PatchSizeLong(input, this) * output.Height * output.Width;
+
+    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) =>
+        new[] { new EquatableWorkspace(Columns(plan), ColumnsPerSample(plan), "im2col columns", UsedInInference: true) };
 
     /// <summary>The literal extents every kernel call takes: inC, H, W, outC, kH, kW, stride, padH, padW, oH, oW.</summary>
     private string Extents(LayerPlan plan) =>

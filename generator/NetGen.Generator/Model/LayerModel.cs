@@ -41,6 +41,12 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
     /// <summary>True when the layer passes its input through unchanged at inference (Flatten, Dropout).</summary>
     public virtual bool IsAliasInInference => IsAliasInTraining;
 
+    /// <summary>
+    /// The largest extra per-sample workspace this layer needs, in elements, computed in 64 bits from the shapes so the
+    /// planner can refuse a network whose scratch arrays could not exist (e.g. im2col columns of a huge convolution).
+    /// </summary>
+    public virtual long ExtraWorkspacePerSample(Shape input, Shape output) => 0;
+
     /// <summary>Extra per-sample workspace arrays this layer needs, beyond its output and gradient (e.g. a dropout mask).</summary>
     public virtual EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => System.Array.Empty<EquatableWorkspace>();
 
@@ -51,5 +57,9 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
     public virtual void EmitBackward(CodeWriter writer, LayerPlan plan) { }
 }
 
-/// <summary>A per-layer workspace array: field name and elements per sample; <paramref name="IsInt"/> makes it an int[] (e.g. max-pool argmax indices).</summary>
-internal readonly record struct EquatableWorkspace(string Field, int PerSample, string What, bool IsInt = false);
+/// <summary>
+/// A per-layer workspace array: field name and elements per sample; <paramref name="IsInt"/> makes it an int[] (e.g. max-pool
+/// argmax indices); <paramref name="UsedInInference"/> says inference reads it too (im2col columns), so inference workspaces
+/// allocate it, while training-only arrays (masks, argmax positions) are never allocated for inference.
+/// </summary>
+internal readonly record struct EquatableWorkspace(string Field, int PerSample, string What, bool IsInt = false, bool UsedInInference = false);

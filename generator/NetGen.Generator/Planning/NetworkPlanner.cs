@@ -52,9 +52,12 @@ internal static class NetworkPlanner
             var next = layer.InferShape(current, context);
             if (next is not Shape output) return null;
             long parameters = layer.ParameterCount(current);
-            if (output.LongSize > int.MaxValue / 4 || offset + parameters > int.MaxValue / 2)
+            // Every per-sample array (output, gradient, scratch) must fit with room to spare: the generated code sizes
+            // workspaces as batch × per-sample in int, and bounds the batch from these figures.
+            long workspace = System.Math.Max(output.LongSize, layer.ExtraWorkspacePerSample(current, output));
+            if (workspace > int.MaxValue / 4 || offset + parameters > int.MaxValue / 2)
             {
-                context.Report(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, layer.Location, layer.Describe(), Literal.Grouped(offset + parameters)));
+                context.Report(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, layer.Location, layer.Describe(), Literal.Grouped(System.Math.Max(offset + parameters, workspace))));
                 return null;
             }
             inputs[i] = current;

@@ -11,6 +11,19 @@ public static class Guard
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize must be positive, but was {batchSize}.");
     }
 
+    /// <summary>
+    /// A training batch must fit the network's largest per-sample workspace array in one .NET array
+    /// (<see cref="Array.MaxLength"/> elements); beyond that, batch × per-sample would overflow an int.
+    /// </summary>
+    public static void TrainingBatch(int batchSize, int maxBatchSize, string largestBuffer, int perSample)
+    {
+        if (batchSize > maxBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+                $"batchSize is {batchSize:N0}, but TrainBatch on this network takes at most {maxBatchSize:N0} samples: its largest workspace array " +
+                $"({largestBuffer}, {perSample:N0} elements per sample) would need {(long)batchSize * perSample:N0} elements, more than a .NET array holds " +
+                $"({Array.MaxLength:N0}). Split the batch, or accumulate gradients over smaller ones.");
+    }
+
     /// <summary>One sample's span: exactly <paramref name="expected"/> floats.</summary>
     public static void Sample(int actual, int expected, string parameterName)
     {

@@ -19,6 +19,11 @@ partial class EluImageNet : global::NetGen.INetwork
     // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
     private readonly ulong _dropoutKey;
     private ulong _trainingStep;
+    // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
+    private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("EluImageNet");
+    // Each inference call rents its own workspace; TrainBatch keeps one of its own.
+    private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
+    private Workspace? _trainingWorkspace;
 
     /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
     public EluImageNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -48,6 +53,9 @@ partial class EluImageNet : global::NetGen.INetwork
     public string Architecture => "Input(1×4×4) > Flatten > Dense(5,ELU,1.0f) > Dense(2,Identity) | MeanSquaredError";
     public ulong ArchitectureFingerprint => 0x1B344E594D4E8849UL;
     public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+    public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
+    /// <summary>The largest batch TrainBatch takes: the input (16 per sample) must fit in one .NET array.</summary>
+    public const int MaxTrainingBatchSize = 134217724;
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
@@ -56,63 +64,105 @@ partial class EluImageNet : global::NetGen.INetwork
         new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 2 }), 85, 12, true),
     });
 
+    /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         global::NetGen.Kernels.Guard.Sample(input.Length, 16, nameof(input));
         global::NetGen.Kernels.Guard.Sample(output.Length, 2, nameof(output));
         global::NetGen.Kernels.Guard.Finite(input, 16, nameof(input));
-        EnsureCapacity(1);
-        RunInference(input, output, 1);
+        _concurrency.EnterShared("Forward");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
+        {
+            workspace.EnsureInference(1);
+            RunInference(workspace, input, output, 1);
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
+        }
     }
 
+    /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 16, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 2, nameof(outputs));
         global::NetGen.Kernels.Guard.Finite(inputs, 16, nameof(inputs));
-        for (int start = 0; start < batchSize; start += 256)
+        _concurrency.EnterShared("Predict");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
         {
-            int batch = global::System.Math.Min(256, batchSize - start);
-            EnsureCapacity(batch);
-            RunInference(inputs.Slice(start * 16, batch * 16), outputs.Slice(start * 2, batch * 2), batch);
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                workspace.EnsureInference(batch);
+                RunInference(workspace, inputs.Slice(start * 16, batch * 16), outputs.Slice(start * 2, batch * 2), batch);
+            }
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
         }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "the input", 16);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 16, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 2, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(targets, 2, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(inputs, 16, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.MeanSquaredError<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a3, 0, batch * 2), targets, new global::System.Span<float>(_d3, 0, batch * 2), batch, 2, 0.0f);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.MeanSquaredError<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A3, 0, batch * 2), targets, new global::System.Span<float>(workspace.D3, 0, batch * 2), batch, 2, 0.0f);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "the input", 16);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 16, nameof(inputs));
         global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
         global::NetGen.Kernels.Guard.Labels(labels, 2, nameof(labels));
         global::NetGen.Kernels.Guard.Finite(inputs, 16, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.MeanSquaredError<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a3, 0, batch * 2), labels, new global::System.Span<float>(_d3, 0, batch * 2), batch, 2, 0.0f);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.MeanSquaredError<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A3, 0, batch * 2), labels, new global::System.Span<float>(workspace.D3, 0, batch * 2), batch, 2, 0.0f);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
@@ -123,7 +173,7 @@ partial class EluImageNet : global::NetGen.INetwork
         // 80 weights: unrolled into scalar code.
         {
             var source = inputs;
-            var destination = new global::System.Span<float>(_a2, 0, batch * 5);
+            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 16, 16);
@@ -139,7 +189,7 @@ partial class EluImageNet : global::NetGen.INetwork
         // Dense3 · Dense(2) · 5 → 2 · parameters [85, 97)
         // 10 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(_a2, 0, batch * 5);
+            var source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             var destination = outputs;
             for (int n = 0; n < batch; n++)
             {
@@ -152,7 +202,7 @@ partial class EluImageNet : global::NetGen.INetwork
     }
 
     /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
@@ -163,7 +213,7 @@ partial class EluImageNet : global::NetGen.INetwork
         // 80 weights: unrolled into scalar code.
         {
             var source = inputs;
-            var destination = new global::System.Span<float>(_a2, 0, batch * 5);
+            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 16, 16);
@@ -179,8 +229,8 @@ partial class EluImageNet : global::NetGen.INetwork
         // Dense3 · Dense(2) · 5 → 2 · parameters [85, 97)
         // 10 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(_a2, 0, batch * 5);
-            var destination = new global::System.Span<float>(_a3, 0, batch * 2);
+            var source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
+            var destination = new global::System.Span<float>(workspace.A3, 0, batch * 2);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 5, 5);
@@ -192,18 +242,18 @@ partial class EluImageNet : global::NetGen.INetwork
     }
 
     /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
         global::System.Span<float> gradients = _gradients;
 
         // Dense3 · Dense(2) · 5 → 2 · parameters [85, 97)
         {
-            var outputGradient = new global::System.Span<float>(_d3, 0, batch * 2);
-            var source = new global::System.Span<float>(_a2, 0, batch * 5);
+            var outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 2);
+            var source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             gradients.Slice(85, 12).Clear();
-            var inputGradient = new global::System.Span<float>(_d2, 0, batch * 5);
-            var below = new global::System.Span<float>(_a2, 0, batch * 5);
+            var inputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
+            var below = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             for (int n = 0; n < batch; n++)
             {
                 var dz = outputGradient.Slice(n * 2, 2);
@@ -224,7 +274,7 @@ partial class EluImageNet : global::NetGen.INetwork
 
         // Dense2 · Dense(5, ELU) · 16 → 5 · parameters [0, 85)
         {
-            var outputGradient = new global::System.Span<float>(_d2, 0, batch * 5);
+            var outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
             var source = inputs;
             gradients.Slice(0, 85).Clear();
             for (int n = 0; n < batch; n++)
@@ -241,20 +291,35 @@ partial class EluImageNet : global::NetGen.INetwork
         }
     }
 
-    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
-    private int _capacity;
-    private float[] _a2 = global::System.Array.Empty<float>(); // Dense2 output, 5 per sample
-    private float[] _d2 = global::System.Array.Empty<float>(); // gradient at Dense2's output, 5 per sample
-    private float[] _a3 = global::System.Array.Empty<float>(); // Dense3 output, 2 per sample
-    private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 2 per sample
-
-    private void EnsureCapacity(int batch)
+    /// <summary>
+    /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
+    /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
+    /// </summary>
+    private sealed class Workspace
     {
-        if (batch <= _capacity) return;
-        _a2 = new float[batch * 5];
-        _d2 = new float[batch * 5];
-        _a3 = new float[batch * 2];
-        _d3 = new float[batch * 2];
-        _capacity = batch;
+        private int _capacity;
+        public float[] A2 = global::System.Array.Empty<float>(); // Dense2 output, 5 per sample
+        public float[] D2 = global::System.Array.Empty<float>(); // gradient at Dense2's output, 5 per sample, training only
+        public float[] A3 = global::System.Array.Empty<float>(); // Dense3 output, 2 per sample, training only
+        public float[] D3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 2 per sample, training only
+
+        /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
+        public void EnsureTraining(int batch)
+        {
+            if (batch <= _capacity) return;
+            A2 = new float[batch * 5];
+            D2 = new float[batch * 5];
+            A3 = new float[batch * 2];
+            D3 = new float[batch * 2];
+            _capacity = batch;
+        }
+
+        /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+        public void EnsureInference(int batch)
+        {
+            if (batch <= _capacity) return;
+            A2 = new float[batch * 5];
+            _capacity = batch;
+        }
     }
 }

@@ -21,6 +21,11 @@ partial class FashionMlp : global::NetGen.INetwork
     // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
     private readonly ulong _dropoutKey;
     private ulong _trainingStep;
+    // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
+    private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("FashionMlp");
+    // Each inference call rents its own workspace; TrainBatch keeps one of its own.
+    private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
+    private Workspace? _trainingWorkspace;
 
     /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
     public FashionMlp() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -50,6 +55,9 @@ partial class FashionMlp : global::NetGen.INetwork
     public string Architecture => "Input(784) > Dense(128,ReLU) > Dropout > Dense(10,Softmax) | CrossEntropy";
     public ulong ArchitectureFingerprint => 0xFAEA623FB5C91B2FUL;
     public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+    public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
+    /// <summary>The largest batch TrainBatch takes: the input (784 per sample) must fit in one .NET array.</summary>
+    public const int MaxTrainingBatchSize = 2739137;
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
@@ -58,130 +66,187 @@ partial class FashionMlp : global::NetGen.INetwork
         new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 10 }), 100480, 1290, true),
     });
 
+    /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         global::NetGen.Kernels.Guard.Sample(input.Length, 784, nameof(input));
         global::NetGen.Kernels.Guard.Sample(output.Length, 10, nameof(output));
         global::NetGen.Kernels.Guard.Finite(input, 784, nameof(input));
-        EnsureCapacity(1);
-        RunInference(input, output, 1);
+        _concurrency.EnterShared("Forward");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
+        {
+            workspace.EnsureInference(1);
+            RunInference(workspace, input, output, 1);
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
+        }
     }
 
+    /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 10, nameof(outputs));
         global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        for (int start = 0; start < batchSize; start += 256)
+        _concurrency.EnterShared("Predict");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
         {
-            int batch = global::System.Math.Min(256, batchSize - start);
-            EnsureCapacity(batch);
-            RunInference(inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                workspace.EnsureInference(batch);
+                RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+            }
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
         }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "the input", 784);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 10, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(targets, 10, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 10), targets, new global::System.Span<float>(_d3, 0, batch * 10), batch, 10);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 10), targets, new global::System.Span<float>(workspace.D3, 0, batch * 10), batch, 10);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "the input", 784);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
         global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
         global::NetGen.Kernels.Guard.Labels(labels, 10, nameof(labels));
         global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 10), labels, new global::System.Span<float>(_d3, 0, batch * 10), batch, 10);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 10), labels, new global::System.Span<float>(workspace.D3, 0, batch * 10), batch, 10);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
         // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(_a1, 0, batch * 128), batch, 784, 128, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 784, 128, 0.0f);
 
         // Dropout2 · Dropout(0.2) · 128 → 128
         // Identity at inference: the next layer reads this layer's input directly.
 
         // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 128, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 128, 10, 0.0f);
         global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows(outputs, batch, 10);
     }
 
     /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
         // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(_a1, 0, batch * 128), batch, 784, 128, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 784, 128, 0.0f);
 
         // Dropout2 · Dropout(0.2) · 128 → 128
-        global::NetGen.Kernels.DropoutKernels.Forward(new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_a2, 0, batch * 128), new global::System.Span<float>(_m2, 0, batch * 128), 0.2f, _dropoutKey + 2UL, _trainingStep);
+        global::NetGen.Kernels.DropoutKernels.Forward(new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.A2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), 0.2f, _dropoutKey + 2UL, _trainingStep);
 
         // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
         // Logits only: the loss applies the softmax and its gradient in one fused pass.
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(_a3, 0, batch * 10), batch, 128, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(workspace.A3, 0, batch * 10), batch, 128, 10, 0.0f);
     }
 
     /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
         global::System.Span<float> gradients = _gradients;
 
         // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d3, 0, batch * 10), new global::System.Span<float>(_a2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch, 128, 10);
-        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_d3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(_d2, 0, batch * 128), batch, 128, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D3, 0, batch * 10), new global::System.Span<float>(workspace.A2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch, 128, 10);
+        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.D3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(workspace.D2, 0, batch * 128), batch, 128, 10, 0.0f);
 
         // Dropout2 · Dropout(0.2) · 128 → 128
-        global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(_d2, 0, batch * 128), new global::System.Span<float>(_m2, 0, batch * 128), new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_d1, 0, batch * 128), 0.0f);
+        global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.D1, 0, batch * 128), 0.0f);
 
         // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch, 784, 128);
+        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch, 784, 128);
     }
 
-    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
-    private int _capacity;
-    private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 128 per sample
-    private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 128 per sample
-    private float[] _a2 = global::System.Array.Empty<float>(); // Dropout2 output, 128 per sample
-    private float[] _d2 = global::System.Array.Empty<float>(); // gradient at Dropout2's output, 128 per sample
-    private float[] _m2 = global::System.Array.Empty<float>(); // Dropout2 mask (0 or 1/(1 − rate)), 128 per sample
-    private float[] _a3 = global::System.Array.Empty<float>(); // Dense3 output, 10 per sample
-    private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 10 per sample
-
-    private void EnsureCapacity(int batch)
+    /// <summary>
+    /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
+    /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
+    /// </summary>
+    private sealed class Workspace
     {
-        if (batch <= _capacity) return;
-        _a1 = new float[batch * 128];
-        _d1 = new float[batch * 128];
-        _a2 = new float[batch * 128];
-        _d2 = new float[batch * 128];
-        _m2 = new float[batch * 128];
-        _a3 = new float[batch * 10];
-        _d3 = new float[batch * 10];
-        _capacity = batch;
+        private int _capacity;
+        public float[] A1 = global::System.Array.Empty<float>(); // Dense1 output, 128 per sample
+        public float[] D1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 128 per sample, training only
+        public float[] A2 = global::System.Array.Empty<float>(); // Dropout2 output, 128 per sample, training only
+        public float[] D2 = global::System.Array.Empty<float>(); // gradient at Dropout2's output, 128 per sample, training only
+        public float[] M2 = global::System.Array.Empty<float>(); // Dropout2 mask (0 or 1/(1 − rate)), 128 per sample, training only
+        public float[] A3 = global::System.Array.Empty<float>(); // Dense3 output, 10 per sample, training only
+        public float[] D3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 10 per sample, training only
+
+        /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
+        public void EnsureTraining(int batch)
+        {
+            if (batch <= _capacity) return;
+            A1 = new float[batch * 128];
+            D1 = new float[batch * 128];
+            A2 = new float[batch * 128];
+            D2 = new float[batch * 128];
+            M2 = new float[batch * 128];
+            A3 = new float[batch * 10];
+            D3 = new float[batch * 10];
+            _capacity = batch;
+        }
+
+        /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+        public void EnsureInference(int batch)
+        {
+            if (batch <= _capacity) return;
+            A1 = new float[batch * 128];
+            _capacity = batch;
+        }
     }
 }

@@ -21,6 +21,11 @@ partial class FrozenBceNet : global::NetGen.INetwork
     // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
     private readonly ulong _dropoutKey;
     private ulong _trainingStep;
+    // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
+    private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("FrozenBceNet");
+    // Each inference call rents its own workspace; TrainBatch keeps one of its own.
+    private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
+    private Workspace? _trainingWorkspace;
 
     /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
     public FrozenBceNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -52,6 +57,9 @@ partial class FrozenBceNet : global::NetGen.INetwork
     public string Architecture => "Input(3) > Dense(4,LeakyReLU,0.2f) > Dense(3,LeakyReLU,0.2f,nobias) > Dense(1,Sigmoid) | BinaryCrossEntropy";
     public ulong ArchitectureFingerprint => 0x6044F753D3BAA693UL;
     public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+    public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
+    /// <summary>The largest batch TrainBatch takes: Dense1 output (4 per sample) must fit in one .NET array.</summary>
+    public const int MaxTrainingBatchSize = 536870897;
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
@@ -60,63 +68,105 @@ partial class FrozenBceNet : global::NetGen.INetwork
         new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 1 }), 28, 4, true),
     });
 
+    /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         global::NetGen.Kernels.Guard.Sample(input.Length, 3, nameof(input));
         global::NetGen.Kernels.Guard.Sample(output.Length, 1, nameof(output));
         global::NetGen.Kernels.Guard.Finite(input, 3, nameof(input));
-        EnsureCapacity(1);
-        RunInference(input, output, 1);
+        _concurrency.EnterShared("Forward");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
+        {
+            workspace.EnsureInference(1);
+            RunInference(workspace, input, output, 1);
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
+        }
     }
 
+    /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 1, nameof(outputs));
         global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        for (int start = 0; start < batchSize; start += 256)
+        _concurrency.EnterShared("Predict");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
         {
-            int batch = global::System.Math.Min(256, batchSize - start);
-            EnsureCapacity(batch);
-            RunInference(inputs.Slice(start * 3, batch * 3), outputs.Slice(start * 1, batch * 1), batch);
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                workspace.EnsureInference(batch);
+                RunInference(workspace, inputs.Slice(start * 3, batch * 3), outputs.Slice(start * 1, batch * 1), batch);
+            }
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
         }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Dense1 output", 4);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 1, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(targets, 1, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 1), targets, new global::System.Span<float>(_d3, 0, batch * 1), batch, 1);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 1), targets, new global::System.Span<float>(workspace.D3, 0, batch * 1), batch, 1);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Dense1 output", 4);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
         global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
         global::NetGen.Kernels.Guard.Labels(labels, 1, nameof(labels));
         global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 1), labels, new global::System.Span<float>(_d3, 0, batch * 1), batch, 1);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 1), labels, new global::System.Span<float>(workspace.D3, 0, batch * 1), batch, 1);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
@@ -124,7 +174,7 @@ partial class FrozenBceNet : global::NetGen.INetwork
         // 12 weights: unrolled into scalar code.
         {
             var source = inputs;
-            var destination = new global::System.Span<float>(_a1, 0, batch * 4);
+            var destination = new global::System.Span<float>(workspace.A1, 0, batch * 4);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 3, 3);
@@ -139,8 +189,8 @@ partial class FrozenBceNet : global::NetGen.INetwork
         // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
         // 12 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(_a1, 0, batch * 4);
-            var destination = new global::System.Span<float>(_a2, 0, batch * 3);
+            var source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
+            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 3);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 4, 4);
@@ -154,7 +204,7 @@ partial class FrozenBceNet : global::NetGen.INetwork
         // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
         // 3 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(_a2, 0, batch * 3);
+            var source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
             var destination = outputs;
             for (int n = 0; n < batch; n++)
             {
@@ -166,7 +216,7 @@ partial class FrozenBceNet : global::NetGen.INetwork
     }
 
     /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
@@ -174,7 +224,7 @@ partial class FrozenBceNet : global::NetGen.INetwork
         // 12 weights: unrolled into scalar code.
         {
             var source = inputs;
-            var destination = new global::System.Span<float>(_a1, 0, batch * 4);
+            var destination = new global::System.Span<float>(workspace.A1, 0, batch * 4);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 3, 3);
@@ -189,8 +239,8 @@ partial class FrozenBceNet : global::NetGen.INetwork
         // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
         // 12 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(_a1, 0, batch * 4);
-            var destination = new global::System.Span<float>(_a2, 0, batch * 3);
+            var source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
+            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 3);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 4, 4);
@@ -205,8 +255,8 @@ partial class FrozenBceNet : global::NetGen.INetwork
         // Logits only: the loss applies the sigmoid and its gradient in one fused pass.
         // 3 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(_a2, 0, batch * 3);
-            var destination = new global::System.Span<float>(_a3, 0, batch * 1);
+            var source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
+            var destination = new global::System.Span<float>(workspace.A3, 0, batch * 1);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 3, 3);
@@ -217,18 +267,18 @@ partial class FrozenBceNet : global::NetGen.INetwork
     }
 
     /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
         global::System.Span<float> gradients = _gradients;
 
         // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
         {
-            var outputGradient = new global::System.Span<float>(_d3, 0, batch * 1);
-            var source = new global::System.Span<float>(_a2, 0, batch * 3);
+            var outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 1);
+            var source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
             gradients.Slice(28, 4).Clear();
-            var inputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
-            var below = new global::System.Span<float>(_a2, 0, batch * 3);
+            var inputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
+            var below = new global::System.Span<float>(workspace.A2, 0, batch * 3);
             for (int n = 0; n < batch; n++)
             {
                 var dz = outputGradient.Slice(n * 1, 1);
@@ -246,8 +296,8 @@ partial class FrozenBceNet : global::NetGen.INetwork
 
         // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
         {
-            var outputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
-            var source = new global::System.Span<float>(_a1, 0, batch * 4);
+            var outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
+            var source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
             gradients.Slice(16, 12).Clear();
             for (int n = 0; n < batch; n++)
             {
@@ -261,22 +311,38 @@ partial class FrozenBceNet : global::NetGen.INetwork
         }
     }
 
-    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
-    private int _capacity;
-    private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 4 per sample
-    private float[] _a2 = global::System.Array.Empty<float>(); // hidden output, 3 per sample
-    private float[] _d2 = global::System.Array.Empty<float>(); // gradient at hidden's output, 3 per sample
-    private float[] _a3 = global::System.Array.Empty<float>(); // Dense3 output, 1 per sample
-    private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 1 per sample
-
-    private void EnsureCapacity(int batch)
+    /// <summary>
+    /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
+    /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
+    /// </summary>
+    private sealed class Workspace
     {
-        if (batch <= _capacity) return;
-        _a1 = new float[batch * 4];
-        _a2 = new float[batch * 3];
-        _d2 = new float[batch * 3];
-        _a3 = new float[batch * 1];
-        _d3 = new float[batch * 1];
-        _capacity = batch;
+        private int _capacity;
+        public float[] A1 = global::System.Array.Empty<float>(); // Dense1 output, 4 per sample
+        public float[] A2 = global::System.Array.Empty<float>(); // hidden output, 3 per sample
+        public float[] D2 = global::System.Array.Empty<float>(); // gradient at hidden's output, 3 per sample, training only
+        public float[] A3 = global::System.Array.Empty<float>(); // Dense3 output, 1 per sample, training only
+        public float[] D3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 1 per sample, training only
+
+        /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
+        public void EnsureTraining(int batch)
+        {
+            if (batch <= _capacity) return;
+            A1 = new float[batch * 4];
+            A2 = new float[batch * 3];
+            D2 = new float[batch * 3];
+            A3 = new float[batch * 1];
+            D3 = new float[batch * 1];
+            _capacity = batch;
+        }
+
+        /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+        public void EnsureInference(int batch)
+        {
+            if (batch <= _capacity) return;
+            A1 = new float[batch * 4];
+            A2 = new float[batch * 3];
+            _capacity = batch;
+        }
     }
 }

@@ -22,6 +22,11 @@ partial class LeNetish : global::NetGen.INetwork
     // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
     private readonly ulong _dropoutKey;
     private ulong _trainingStep;
+    // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
+    private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("LeNetish");
+    // Each inference call rents its own workspace; TrainBatch keeps one of its own.
+    private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
+    private Workspace? _trainingWorkspace;
 
     /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
     public LeNetish() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -55,6 +60,9 @@ partial class LeNetish : global::NetGen.INetwork
     public string Architecture => "Input(1×28×28) > Conv2D(20,5x5,s1,p0x0,ReLU) > MaxPool2D(2,2) > Conv2D(8,3x3,s2,p1x1,Tanh) > AvgPool2D(2,2) > Dense(100,ReLU) > Dense(10,Softmax) | CrossEntropy";
     public ulong ArchitectureFingerprint => 0xD6262C4C6AA94C0EUL;
     public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+    public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
+    /// <summary>The largest batch TrainBatch takes: Conv2D1 im2col columns (14,400 per sample) must fit in one .NET array.</summary>
+    public const int MaxTrainingBatchSize = 149130;
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
@@ -66,176 +74,239 @@ partial class LeNetish : global::NetGen.INetwork
         new("Dense", "Dense6", global::System.Array.AsReadOnly(new[] { 10 }), 9268, 1010, true),
     });
 
+    /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         global::NetGen.Kernels.Guard.Sample(input.Length, 784, nameof(input));
         global::NetGen.Kernels.Guard.Sample(output.Length, 10, nameof(output));
         global::NetGen.Kernels.Guard.Finite(input, 784, nameof(input));
-        EnsureCapacity(1);
-        RunInference(input, output, 1);
+        _concurrency.EnterShared("Forward");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
+        {
+            workspace.EnsureInference(1);
+            RunInference(workspace, input, output, 1);
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
+        }
     }
 
+    /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 10, nameof(outputs));
         global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        for (int start = 0; start < batchSize; start += 256)
+        _concurrency.EnterShared("Predict");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
         {
-            int batch = global::System.Math.Min(256, batchSize - start);
-            EnsureCapacity(batch);
-            RunInference(inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                workspace.EnsureInference(batch);
+                RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+            }
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
         }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Conv2D1 im2col columns", 14400);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 10, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(targets, 10, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(_a6, 0, batch * 10), targets, new global::System.Span<float>(_d6, 0, batch * 10), batch, 10);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(workspace.A6, 0, batch * 10), targets, new global::System.Span<float>(workspace.D6, 0, batch * 10), batch, 10);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Conv2D1 im2col columns", 14400);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
         global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
         global::NetGen.Kernels.Guard.Labels(labels, 10, nameof(labels));
         global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(_a6, 0, batch * 10), labels, new global::System.Span<float>(_d6, 0, batch * 10), batch, 10);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(workspace.A6, 0, batch * 10), labels, new global::System.Span<float>(workspace.D6, 0, batch * 10), batch, 10);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
         // Conv2D1 · Conv2D(20, 5, ReLU) · 1×28×28 → 20×24×24 · parameters [0, 520)
-        global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 500), parameters.Slice(500, 20), new global::System.Span<float>(_a1, 0, batch * 11520), new global::System.Span<float>(_col1, 0, batch * 14400), batch, 1, 28, 28, 20, 5, 5, 1, 0, 0, 24, 24, 0.0f);
+        global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 500), parameters.Slice(500, 20), new global::System.Span<float>(workspace.A1, 0, batch * 11520), new global::System.Span<float>(workspace.Col1, 0, batch * 14400), batch, 1, 28, 28, 20, 5, 5, 1, 0, 0, 24, 24, 0.0f);
 
         // MaxPool2D2 · MaxPool2D(2) · 20×24×24 → 20×12×12
-        global::NetGen.Kernels.PoolKernels.MaxForward(new global::System.Span<float>(_a1, 0, batch * 11520), new global::System.Span<float>(_a2, 0, batch * 2880), default, batch, 20, 24, 24, 2, 2, 12, 12);
+        global::NetGen.Kernels.PoolKernels.MaxForward(new global::System.Span<float>(workspace.A1, 0, batch * 11520), new global::System.Span<float>(workspace.A2, 0, batch * 2880), default, batch, 20, 24, 24, 2, 2, 12, 12);
 
         // Conv2D3 · Conv2D(8, 3, stride 2, padding 1, Tanh) · 20×12×12 → 8×6×6 · parameters [520, 1968)
-        global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(_a2, 0, batch * 2880), parameters.Slice(520, 1440), parameters.Slice(1960, 8), new global::System.Span<float>(_a3, 0, batch * 288), new global::System.Span<float>(_col3, 0, batch * 6480), batch, 20, 12, 12, 8, 3, 3, 2, 1, 1, 6, 6, 0.0f);
+        global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(workspace.A2, 0, batch * 2880), parameters.Slice(520, 1440), parameters.Slice(1960, 8), new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.Col3, 0, batch * 6480), batch, 20, 12, 12, 8, 3, 3, 2, 1, 1, 6, 6, 0.0f);
 
         // AvgPool2D4 · AvgPool2D(2) · 8×6×6 → 8×3×3
-        global::NetGen.Kernels.PoolKernels.AverageForward(new global::System.Span<float>(_a3, 0, batch * 288), new global::System.Span<float>(_a4, 0, batch * 72), batch, 8, 6, 6, 2, 2, 3, 3);
+        global::NetGen.Kernels.PoolKernels.AverageForward(new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.A4, 0, batch * 72), batch, 8, 6, 6, 2, 2, 3, 3);
 
         // Dense5 · Dense(100, ReLU) · 8×3×3 → 100 · parameters [1968, 9268)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(_a4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(_a5, 0, batch * 100), batch, 72, 100, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.A4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(workspace.A5, 0, batch * 100), batch, 72, 100, 0.0f);
 
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), outputs, batch, 100, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), outputs, batch, 100, 10, 0.0f);
         global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows(outputs, batch, 10);
     }
 
     /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
         // Conv2D1 · Conv2D(20, 5, ReLU) · 1×28×28 → 20×24×24 · parameters [0, 520)
-        global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 500), parameters.Slice(500, 20), new global::System.Span<float>(_a1, 0, batch * 11520), new global::System.Span<float>(_col1, 0, batch * 14400), batch, 1, 28, 28, 20, 5, 5, 1, 0, 0, 24, 24, 0.0f);
+        global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 500), parameters.Slice(500, 20), new global::System.Span<float>(workspace.A1, 0, batch * 11520), new global::System.Span<float>(workspace.Col1, 0, batch * 14400), batch, 1, 28, 28, 20, 5, 5, 1, 0, 0, 24, 24, 0.0f);
 
         // MaxPool2D2 · MaxPool2D(2) · 20×24×24 → 20×12×12
-        global::NetGen.Kernels.PoolKernels.MaxForward(new global::System.Span<float>(_a1, 0, batch * 11520), new global::System.Span<float>(_a2, 0, batch * 2880), new global::System.Span<int>(_arg2, 0, batch * 2880), batch, 20, 24, 24, 2, 2, 12, 12);
+        global::NetGen.Kernels.PoolKernels.MaxForward(new global::System.Span<float>(workspace.A1, 0, batch * 11520), new global::System.Span<float>(workspace.A2, 0, batch * 2880), new global::System.Span<int>(workspace.Arg2, 0, batch * 2880), batch, 20, 24, 24, 2, 2, 12, 12);
 
         // Conv2D3 · Conv2D(8, 3, stride 2, padding 1, Tanh) · 20×12×12 → 8×6×6 · parameters [520, 1968)
-        global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(_a2, 0, batch * 2880), parameters.Slice(520, 1440), parameters.Slice(1960, 8), new global::System.Span<float>(_a3, 0, batch * 288), new global::System.Span<float>(_col3, 0, batch * 6480), batch, 20, 12, 12, 8, 3, 3, 2, 1, 1, 6, 6, 0.0f);
+        global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(workspace.A2, 0, batch * 2880), parameters.Slice(520, 1440), parameters.Slice(1960, 8), new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.Col3, 0, batch * 6480), batch, 20, 12, 12, 8, 3, 3, 2, 1, 1, 6, 6, 0.0f);
 
         // AvgPool2D4 · AvgPool2D(2) · 8×6×6 → 8×3×3
-        global::NetGen.Kernels.PoolKernels.AverageForward(new global::System.Span<float>(_a3, 0, batch * 288), new global::System.Span<float>(_a4, 0, batch * 72), batch, 8, 6, 6, 2, 2, 3, 3);
+        global::NetGen.Kernels.PoolKernels.AverageForward(new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.A4, 0, batch * 72), batch, 8, 6, 6, 2, 2, 3, 3);
 
         // Dense5 · Dense(100, ReLU) · 8×3×3 → 100 · parameters [1968, 9268)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(_a4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(_a5, 0, batch * 100), batch, 72, 100, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.A4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(workspace.A5, 0, batch * 100), batch, 72, 100, 0.0f);
 
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
         // Logits only: the loss applies the softmax and its gradient in one fused pass.
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), new global::System.Span<float>(_a6, 0, batch * 10), batch, 100, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), new global::System.Span<float>(workspace.A6, 0, batch * 10), batch, 100, 10, 0.0f);
     }
 
     /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
         global::System.Span<float> gradients = _gradients;
 
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d6, 0, batch * 10), new global::System.Span<float>(_a5, 0, batch * 100), gradients.Slice(9268, 1000), gradients.Slice(10268, 10), batch, 100, 10);
-        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(_d6, 0, batch * 10), parameters.Slice(9268, 1000), new global::System.Span<float>(_a5, 0, batch * 100), new global::System.Span<float>(_d5, 0, batch * 100), batch, 100, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D6, 0, batch * 10), new global::System.Span<float>(workspace.A5, 0, batch * 100), gradients.Slice(9268, 1000), gradients.Slice(10268, 10), batch, 100, 10);
+        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D6, 0, batch * 10), parameters.Slice(9268, 1000), new global::System.Span<float>(workspace.A5, 0, batch * 100), new global::System.Span<float>(workspace.D5, 0, batch * 100), batch, 100, 10, 0.0f);
 
         // Dense5 · Dense(100, ReLU) · 8×3×3 → 100 · parameters [1968, 9268)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d5, 0, batch * 100), new global::System.Span<float>(_a4, 0, batch * 72), gradients.Slice(1968, 7200), gradients.Slice(9168, 100), batch, 72, 100);
-        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_d5, 0, batch * 100), parameters.Slice(1968, 7200), default, new global::System.Span<float>(_d4, 0, batch * 72), batch, 72, 100, 0.0f);
+        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D5, 0, batch * 100), new global::System.Span<float>(workspace.A4, 0, batch * 72), gradients.Slice(1968, 7200), gradients.Slice(9168, 100), batch, 72, 100);
+        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.D5, 0, batch * 100), parameters.Slice(1968, 7200), default, new global::System.Span<float>(workspace.D4, 0, batch * 72), batch, 72, 100, 0.0f);
 
         // AvgPool2D4 · AvgPool2D(2) · 8×6×6 → 8×3×3
-        global::NetGen.Kernels.PoolKernels.AverageBackward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(_d4, 0, batch * 72), new global::System.Span<float>(_a3, 0, batch * 288), new global::System.Span<float>(_d3, 0, batch * 288), batch, 8, 6, 6, 2, 2, 3, 3, 0.0f);
+        global::NetGen.Kernels.PoolKernels.AverageBackward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(workspace.D4, 0, batch * 72), new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.D3, 0, batch * 288), batch, 8, 6, 6, 2, 2, 3, 3, 0.0f);
 
         // Conv2D3 · Conv2D(8, 3, stride 2, padding 1, Tanh) · 20×12×12 → 8×6×6 · parameters [520, 1968)
-        global::NetGen.Kernels.ConvKernels.BackwardWeights(new global::System.Span<float>(_d3, 0, batch * 288), new global::System.Span<float>(_col3, 0, batch * 6480), gradients.Slice(520, 1440), gradients.Slice(1960, 8), batch, 8, 180, 36);
+        global::NetGen.Kernels.ConvKernels.BackwardWeights(new global::System.Span<float>(workspace.D3, 0, batch * 288), new global::System.Span<float>(workspace.Col3, 0, batch * 6480), gradients.Slice(520, 1440), gradients.Slice(1960, 8), batch, 8, 180, 36);
         // The columns are done with once dW is computed: they now receive Wᵀ·dZ before col2im.
-        global::NetGen.Kernels.ConvKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_d3, 0, batch * 288), parameters.Slice(520, 1440), default, new global::System.Span<float>(_d2, 0, batch * 2880), new global::System.Span<float>(_col3, 0, batch * 6480), batch, 20, 12, 12, 8, 3, 3, 2, 1, 1, 6, 6, 0.0f);
+        global::NetGen.Kernels.ConvKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.D3, 0, batch * 288), parameters.Slice(520, 1440), default, new global::System.Span<float>(workspace.D2, 0, batch * 2880), new global::System.Span<float>(workspace.Col3, 0, batch * 6480), batch, 20, 12, 12, 8, 3, 3, 2, 1, 1, 6, 6, 0.0f);
 
         // MaxPool2D2 · MaxPool2D(2) · 20×24×24 → 20×12×12
-        global::NetGen.Kernels.PoolKernels.MaxBackward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(_d2, 0, batch * 2880), new global::System.Span<int>(_arg2, 0, batch * 2880), new global::System.Span<float>(_a1, 0, batch * 11520), new global::System.Span<float>(_d1, 0, batch * 11520), batch, 20, 24, 24, 2, 2, 12, 12, 0.0f);
+        global::NetGen.Kernels.PoolKernels.MaxBackward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D2, 0, batch * 2880), new global::System.Span<int>(workspace.Arg2, 0, batch * 2880), new global::System.Span<float>(workspace.A1, 0, batch * 11520), new global::System.Span<float>(workspace.D1, 0, batch * 11520), batch, 20, 24, 24, 2, 2, 12, 12, 0.0f);
 
         // Conv2D1 · Conv2D(20, 5, ReLU) · 1×28×28 → 20×24×24 · parameters [0, 520)
-        global::NetGen.Kernels.ConvKernels.BackwardWeights(new global::System.Span<float>(_d1, 0, batch * 11520), new global::System.Span<float>(_col1, 0, batch * 14400), gradients.Slice(0, 500), gradients.Slice(500, 20), batch, 20, 25, 576);
+        global::NetGen.Kernels.ConvKernels.BackwardWeights(new global::System.Span<float>(workspace.D1, 0, batch * 11520), new global::System.Span<float>(workspace.Col1, 0, batch * 14400), gradients.Slice(0, 500), gradients.Slice(500, 20), batch, 20, 25, 576);
     }
 
-    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
-    private int _capacity;
-    private float[] _a1 = global::System.Array.Empty<float>(); // Conv2D1 output, 11520 per sample
-    private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Conv2D1's output, 11520 per sample
-    private float[] _col1 = global::System.Array.Empty<float>(); // Conv2D1 im2col columns, 14400 per sample
-    private float[] _a2 = global::System.Array.Empty<float>(); // MaxPool2D2 output, 2880 per sample
-    private float[] _d2 = global::System.Array.Empty<float>(); // gradient at MaxPool2D2's output, 2880 per sample
-    private int[] _arg2 = global::System.Array.Empty<int>(); // MaxPool2D2 argmax positions, 2880 per sample
-    private float[] _a3 = global::System.Array.Empty<float>(); // Conv2D3 output, 288 per sample
-    private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Conv2D3's output, 288 per sample
-    private float[] _col3 = global::System.Array.Empty<float>(); // Conv2D3 im2col columns, 6480 per sample
-    private float[] _a4 = global::System.Array.Empty<float>(); // AvgPool2D4 output, 72 per sample
-    private float[] _d4 = global::System.Array.Empty<float>(); // gradient at AvgPool2D4's output, 72 per sample
-    private float[] _a5 = global::System.Array.Empty<float>(); // Dense5 output, 100 per sample
-    private float[] _d5 = global::System.Array.Empty<float>(); // gradient at Dense5's output, 100 per sample
-    private float[] _a6 = global::System.Array.Empty<float>(); // Dense6 output, 10 per sample
-    private float[] _d6 = global::System.Array.Empty<float>(); // gradient at Dense6's output, 10 per sample
-
-    private void EnsureCapacity(int batch)
+    /// <summary>
+    /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
+    /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
+    /// </summary>
+    private sealed class Workspace
     {
-        if (batch <= _capacity) return;
-        _a1 = new float[batch * 11520];
-        _d1 = new float[batch * 11520];
-        _col1 = new float[batch * 14400];
-        _a2 = new float[batch * 2880];
-        _d2 = new float[batch * 2880];
-        _arg2 = new int[batch * 2880];
-        _a3 = new float[batch * 288];
-        _d3 = new float[batch * 288];
-        _col3 = new float[batch * 6480];
-        _a4 = new float[batch * 72];
-        _d4 = new float[batch * 72];
-        _a5 = new float[batch * 100];
-        _d5 = new float[batch * 100];
-        _a6 = new float[batch * 10];
-        _d6 = new float[batch * 10];
-        _capacity = batch;
+        private int _capacity;
+        public float[] A1 = global::System.Array.Empty<float>(); // Conv2D1 output, 11520 per sample
+        public float[] D1 = global::System.Array.Empty<float>(); // gradient at Conv2D1's output, 11520 per sample, training only
+        public float[] Col1 = global::System.Array.Empty<float>(); // Conv2D1 im2col columns, 14400 per sample
+        public float[] A2 = global::System.Array.Empty<float>(); // MaxPool2D2 output, 2880 per sample
+        public float[] D2 = global::System.Array.Empty<float>(); // gradient at MaxPool2D2's output, 2880 per sample, training only
+        public int[] Arg2 = global::System.Array.Empty<int>(); // MaxPool2D2 argmax positions, 2880 per sample, training only
+        public float[] A3 = global::System.Array.Empty<float>(); // Conv2D3 output, 288 per sample
+        public float[] D3 = global::System.Array.Empty<float>(); // gradient at Conv2D3's output, 288 per sample, training only
+        public float[] Col3 = global::System.Array.Empty<float>(); // Conv2D3 im2col columns, 6480 per sample
+        public float[] A4 = global::System.Array.Empty<float>(); // AvgPool2D4 output, 72 per sample
+        public float[] D4 = global::System.Array.Empty<float>(); // gradient at AvgPool2D4's output, 72 per sample, training only
+        public float[] A5 = global::System.Array.Empty<float>(); // Dense5 output, 100 per sample
+        public float[] D5 = global::System.Array.Empty<float>(); // gradient at Dense5's output, 100 per sample, training only
+        public float[] A6 = global::System.Array.Empty<float>(); // Dense6 output, 10 per sample, training only
+        public float[] D6 = global::System.Array.Empty<float>(); // gradient at Dense6's output, 10 per sample, training only
+
+        /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
+        public void EnsureTraining(int batch)
+        {
+            if (batch <= _capacity) return;
+            A1 = new float[batch * 11520];
+            D1 = new float[batch * 11520];
+            Col1 = new float[batch * 14400];
+            A2 = new float[batch * 2880];
+            D2 = new float[batch * 2880];
+            Arg2 = new int[batch * 2880];
+            A3 = new float[batch * 288];
+            D3 = new float[batch * 288];
+            Col3 = new float[batch * 6480];
+            A4 = new float[batch * 72];
+            D4 = new float[batch * 72];
+            A5 = new float[batch * 100];
+            D5 = new float[batch * 100];
+            A6 = new float[batch * 10];
+            D6 = new float[batch * 10];
+            _capacity = batch;
+        }
+
+        /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+        public void EnsureInference(int batch)
+        {
+            if (batch <= _capacity) return;
+            A1 = new float[batch * 11520];
+            Col1 = new float[batch * 14400];
+            A2 = new float[batch * 2880];
+            A3 = new float[batch * 288];
+            Col3 = new float[batch * 6480];
+            A4 = new float[batch * 72];
+            A5 = new float[batch * 100];
+            _capacity = batch;
+        }
     }
 }

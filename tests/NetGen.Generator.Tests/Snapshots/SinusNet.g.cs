@@ -18,6 +18,11 @@ partial class SinusNet : global::NetGen.INetwork
     // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
     private readonly ulong _dropoutKey;
     private ulong _trainingStep;
+    // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
+    private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("SinusNet");
+    // Each inference call rents its own workspace; TrainBatch keeps one of its own.
+    private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
+    private Workspace? _trainingWorkspace;
 
     /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
     public SinusNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -47,6 +52,9 @@ partial class SinusNet : global::NetGen.INetwork
     public string Architecture => "Input(1) > Dense(3,Tanh) > Dense(1,Identity) | MeanSquaredError";
     public ulong ArchitectureFingerprint => 0xEFB90583C5CC9168UL;
     public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+    public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
+    /// <summary>The largest batch TrainBatch takes: Dense1 output (3 per sample) must fit in one .NET array.</summary>
+    public const int MaxTrainingBatchSize = 715827863;
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
@@ -54,63 +62,105 @@ partial class SinusNet : global::NetGen.INetwork
         new("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 1 }), 6, 4, true),
     });
 
+    /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         global::NetGen.Kernels.Guard.Sample(input.Length, 1, nameof(input));
         global::NetGen.Kernels.Guard.Sample(output.Length, 1, nameof(output));
         global::NetGen.Kernels.Guard.Finite(input, 1, nameof(input));
-        EnsureCapacity(1);
-        RunInference(input, output, 1);
+        _concurrency.EnterShared("Forward");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
+        {
+            workspace.EnsureInference(1);
+            RunInference(workspace, input, output, 1);
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
+        }
     }
 
+    /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 1, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 1, nameof(outputs));
         global::NetGen.Kernels.Guard.Finite(inputs, 1, nameof(inputs));
-        for (int start = 0; start < batchSize; start += 256)
+        _concurrency.EnterShared("Predict");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
         {
-            int batch = global::System.Math.Min(256, batchSize - start);
-            EnsureCapacity(batch);
-            RunInference(inputs.Slice(start * 1, batch * 1), outputs.Slice(start * 1, batch * 1), batch);
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                workspace.EnsureInference(batch);
+                RunInference(workspace, inputs.Slice(start * 1, batch * 1), outputs.Slice(start * 1, batch * 1), batch);
+            }
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
         }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Dense1 output", 3);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 1, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 1, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(targets, 1, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(inputs, 1, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.MeanSquaredError<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a2, 0, batch * 1), targets, new global::System.Span<float>(_d2, 0, batch * 1), batch, 1, 0.0f);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.MeanSquaredError<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A2, 0, batch * 1), targets, new global::System.Span<float>(workspace.D2, 0, batch * 1), batch, 1, 0.0f);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Dense1 output", 3);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 1, nameof(inputs));
         global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
         global::NetGen.Kernels.Guard.Labels(labels, 1, nameof(labels));
         global::NetGen.Kernels.Guard.Finite(inputs, 1, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.MeanSquaredError<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a2, 0, batch * 1), labels, new global::System.Span<float>(_d2, 0, batch * 1), batch, 1, 0.0f);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
+        _concurrency.EnterExclusive("TrainBatch");
+        try
+        {
+            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+            int batch = batchSize;
+            workspace.EnsureTraining(batch);
+            RunTrainingForward(workspace, inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.MeanSquaredError<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A2, 0, batch * 1), labels, new global::System.Span<float>(workspace.D2, 0, batch * 1), batch, 1, 0.0f);
+            RunBackward(workspace, inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+        finally
+        {
+            _concurrency.ExitExclusive();
+        }
     }
 
     /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
@@ -118,7 +168,7 @@ partial class SinusNet : global::NetGen.INetwork
         // 3 weights: unrolled into scalar code.
         {
             var source = inputs;
-            var destination = new global::System.Span<float>(_a1, 0, batch * 3);
+            var destination = new global::System.Span<float>(workspace.A1, 0, batch * 3);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 1, 1);
@@ -132,7 +182,7 @@ partial class SinusNet : global::NetGen.INetwork
         // Dense2 · Dense(1) · 3 → 1 · parameters [6, 10)
         // 3 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(_a1, 0, batch * 3);
+            var source = new global::System.Span<float>(workspace.A1, 0, batch * 3);
             var destination = outputs;
             for (int n = 0; n < batch; n++)
             {
@@ -144,7 +194,7 @@ partial class SinusNet : global::NetGen.INetwork
     }
 
     /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
@@ -152,7 +202,7 @@ partial class SinusNet : global::NetGen.INetwork
         // 3 weights: unrolled into scalar code.
         {
             var source = inputs;
-            var destination = new global::System.Span<float>(_a1, 0, batch * 3);
+            var destination = new global::System.Span<float>(workspace.A1, 0, batch * 3);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 1, 1);
@@ -166,8 +216,8 @@ partial class SinusNet : global::NetGen.INetwork
         // Dense2 · Dense(1) · 3 → 1 · parameters [6, 10)
         // 3 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(_a1, 0, batch * 3);
-            var destination = new global::System.Span<float>(_a2, 0, batch * 1);
+            var source = new global::System.Span<float>(workspace.A1, 0, batch * 3);
+            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 1);
             for (int n = 0; n < batch; n++)
             {
                 var x = source.Slice(n * 3, 3);
@@ -178,18 +228,18 @@ partial class SinusNet : global::NetGen.INetwork
     }
 
     /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
+    private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
         global::System.Span<float> gradients = _gradients;
 
         // Dense2 · Dense(1) · 3 → 1 · parameters [6, 10)
         {
-            var outputGradient = new global::System.Span<float>(_d2, 0, batch * 1);
-            var source = new global::System.Span<float>(_a1, 0, batch * 3);
+            var outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 1);
+            var source = new global::System.Span<float>(workspace.A1, 0, batch * 3);
             gradients.Slice(6, 4).Clear();
-            var inputGradient = new global::System.Span<float>(_d1, 0, batch * 3);
-            var below = new global::System.Span<float>(_a1, 0, batch * 3);
+            var inputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 3);
+            var below = new global::System.Span<float>(workspace.A1, 0, batch * 3);
             for (int n = 0; n < batch; n++)
             {
                 var dz = outputGradient.Slice(n * 1, 1);
@@ -207,7 +257,7 @@ partial class SinusNet : global::NetGen.INetwork
 
         // Dense1 · Dense(3, Tanh) · 1 → 3 · parameters [0, 6)
         {
-            var outputGradient = new global::System.Span<float>(_d1, 0, batch * 3);
+            var outputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 3);
             var source = inputs;
             gradients.Slice(0, 6).Clear();
             for (int n = 0; n < batch; n++)
@@ -222,20 +272,35 @@ partial class SinusNet : global::NetGen.INetwork
         }
     }
 
-    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
-    private int _capacity;
-    private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 3 per sample
-    private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 3 per sample
-    private float[] _a2 = global::System.Array.Empty<float>(); // Dense2 output, 1 per sample
-    private float[] _d2 = global::System.Array.Empty<float>(); // gradient at Dense2's output, 1 per sample
-
-    private void EnsureCapacity(int batch)
+    /// <summary>
+    /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
+    /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
+    /// </summary>
+    private sealed class Workspace
     {
-        if (batch <= _capacity) return;
-        _a1 = new float[batch * 3];
-        _d1 = new float[batch * 3];
-        _a2 = new float[batch * 1];
-        _d2 = new float[batch * 1];
-        _capacity = batch;
+        private int _capacity;
+        public float[] A1 = global::System.Array.Empty<float>(); // Dense1 output, 3 per sample
+        public float[] D1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 3 per sample, training only
+        public float[] A2 = global::System.Array.Empty<float>(); // Dense2 output, 1 per sample, training only
+        public float[] D2 = global::System.Array.Empty<float>(); // gradient at Dense2's output, 1 per sample, training only
+
+        /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
+        public void EnsureTraining(int batch)
+        {
+            if (batch <= _capacity) return;
+            A1 = new float[batch * 3];
+            D1 = new float[batch * 3];
+            A2 = new float[batch * 1];
+            D2 = new float[batch * 1];
+            _capacity = batch;
+        }
+
+        /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+        public void EnsureInference(int batch)
+        {
+            if (batch <= _capacity) return;
+            A1 = new float[batch * 3];
+            _capacity = batch;
+        }
     }
 }

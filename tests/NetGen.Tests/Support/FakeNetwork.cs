@@ -95,6 +95,7 @@ public sealed class FakeNetwork : INetwork
     /// <summary>FNV-1a of <see cref="Architecture"/>; settable so tests can fake a same-fingerprint mismatch.</summary>
     public ulong ArchitectureFingerprint { get; set; }
     public ulong TrainingStep { get; set; }
+    public ConcurrencyGuard Concurrency { get; } = new(nameof(FakeNetwork));
 
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => Predict(input, output, 1);
 

@@ -101,6 +101,7 @@ internal sealed class ScriptedNetwork(INetwork inner) : INetwork
     public string Architecture => inner.Architecture;
     public ulong ArchitectureFingerprint => inner.ArchitectureFingerprint;
     public ulong TrainingStep { get => inner.TrainingStep; set => inner.TrainingStep = value; }
+    public ConcurrencyGuard Concurrency => inner.Concurrency;
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
     public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => inner.Predict(inputs, outputs, batchSize);
     public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize) => Record(inner.TrainBatch(inputs, targets, batchSize), batchSize);

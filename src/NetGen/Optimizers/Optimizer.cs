@@ -35,6 +35,7 @@ public abstract class Optimizer
     int _parameterCount = -1;
     int[] _rangeStarts = Array.Empty<int>();
     int[] _rangeLengths = Array.Empty<int>();
+    string? _stepName;
 
     /// <param name="learningRate">The step size; settable between steps.</param>
     /// <param name="stateBufferCount">How many flat state buffers (moments) this optimizer keeps.</param>
@@ -79,6 +80,14 @@ public abstract class Optimizer
     public void Step(INetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
+        // Writing the parameters while another thread predicts would hand it torn weights: refuse instead.
+        network.Concurrency.EnterExclusive(_stepName ??= Kind + ".Step"); // named once: no allocation per step
+        try { StepExclusive(network); }
+        finally { network.Concurrency.ExitExclusive(); }
+    }
+
+    private void StepExclusive(INetwork network)
+    {
         if (!ReferenceEquals(network, _network)) Bind(network);
 
         Span<float> parameters = network.Parameters;

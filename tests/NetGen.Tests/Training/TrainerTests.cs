@@ -224,6 +224,17 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         // before its step and is finite; the step sends the parameters to ~1e38, where the loss is no longer finite.
         string path = Path.Combine(_directory, "best.ngck");
         Dataset train = TrainingTestData.Linear(64, seed: 3);
+
+        // What epoch 0 ends with: finite parameters (so checking finiteness alone would not do) whose loss is not finite.
+        var probe = new TrainingRegressionNet(seed: 2);
+        TrainingHistory one = new Trainer(probe, new Sgd(1e38f), new TrainerOptions { Epochs = 1, BatchSize = train.Count, Shuffle = false }).Fit(train);
+        float largest = probe.Parameters.ToArray().Max(MathF.Abs);
+        double lossAtTheEnd = Evaluator.Evaluate(probe, train).Loss;
+        output.WriteLine($"epoch 0: training loss {one.Epochs[0].TrainingLoss:G4} (before the step); after it, largest |parameter| {largest:G3}, loss {lossAtTheEnd}");
+        Assert.True(double.IsFinite(one.Epochs[0].TrainingLoss));
+        Assert.True(probe.Parameters.ToArray().All(float.IsFinite) && largest > 1e30f);
+        Assert.False(double.IsFinite(lossAtTheEnd));
+
         foreach (bool restoreBestWeights in new[] { false, true })
         {
             var net = new TrainingRegressionNet(seed: 2);

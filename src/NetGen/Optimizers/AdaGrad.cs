@@ -37,6 +37,13 @@ public sealed class AdaGrad : Optimizer
     }
 
     /// <inheritdoc/>
+    protected override string? CheckHyperparameters(ReadOnlySpan<float> source) =>
+        base.CheckHyperparameters(source) ?? AtLeast(nameof(Epsilon), source[2], 0f);
+
+    /// <summary>s, the state, is a sum of squared gradients.</summary>
+    private protected override bool IsSumOfSquares(int index) => true;
+
+    /// <inheritdoc/>
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         float lr = LearningRate, wd = WeightDecay, eps = Epsilon;

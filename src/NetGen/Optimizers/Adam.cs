@@ -59,6 +59,17 @@ public class Adam : Optimizer
     }
 
     /// <inheritdoc/>
+    protected override string? CheckHyperparameters(ReadOnlySpan<float> source) =>
+        base.CheckHyperparameters(source)
+        ?? Between(nameof(Beta1), source[2], 0f, 1f, maximumIncluded: false)
+        ?? Between(nameof(Beta2), source[3], 0f, 1f, maximumIncluded: false)
+        ?? AtLeast(nameof(Epsilon), source[4], 0f)
+        ?? Flag(nameof(Decoupled), source[5]);
+
+    /// <summary>v, the second moment (buffer 1), is a decayed sum of squares.</summary>
+    private protected override bool IsSumOfSquares(int index) => index == 1;
+
+    /// <inheritdoc/>
     protected override void BeginStep(long step)
     {
         double biasCorrection1 = 1.0 - Math.Pow(Beta1, step);

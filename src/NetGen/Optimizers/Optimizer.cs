@@ -143,6 +143,62 @@ public abstract class Optimizer
         WeightDecay = source[1];
     }
 
+    /// <summary>
+    /// Checks hyperparameters read from a checkpoint (laid out as <see cref="WriteHyperparameters"/> writes them) before any
+    /// is applied: null when each is finite and in the range PyTorch's constructor accepts (a learning rate and weight decay
+    /// ≥ 0, betas in [0, 1), booleans 0 or 1...), else what is wrong, naming the property and the accepted range. Save
+    /// refuses the same values. Derived classes call the base first, then check their own.
+    /// </summary>
+    protected virtual string? CheckHyperparameters(ReadOnlySpan<float> source) =>
+        AtLeast(nameof(LearningRate), source[0], 0f) ?? AtLeast(nameof(WeightDecay), source[1], 0f);
+
+    /// <summary>Whether state buffer <paramref name="index"/> accumulates squares, so that a negative value can only be corruption.</summary>
+    private protected virtual bool IsSumOfSquares(int index) => false;
+
+    private protected static string? AtLeast(string name, float value, float minimum) =>
+        float.IsFinite(value) && value >= minimum ? null : $"{name} is {Show(value)}; expected a finite value ≥ {Show(minimum)}";
+
+    private protected static string? Between(string name, float value, float minimum, float maximum, bool maximumIncluded) =>
+        value >= minimum && (maximumIncluded ? value <= maximum : value < maximum)
+            ? null
+            : $"{name} is {Show(value)}; expected {Show(minimum)} ≤ {name} {(maximumIncluded ? "≤" : "<")} {Show(maximum)}";
+
+    private protected static string? Flag(string name, float value) =>
+        value == 0f || value == 1f ? null : $"{name} is {Show(value)}; expected 0 or 1 (a boolean)";
+
+    private protected static string Show(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The largest step count a checkpoint may restore: 2^53, the last count a double (Adam's bias corrections) holds exactly,
+    /// and so far from <see cref="long.MaxValue"/> that stepping on can never wrap.
+    /// </summary>
+    internal const long MaxStepCount = 1L << 53;
+
+    /// <summary>
+    /// What <see cref="Restore"/> would be given, checked without changing anything: the step count, the hyperparameters
+    /// (<see cref="CheckHyperparameters"/>) and the state, which must be finite (and not negative where it sums squares).
+    /// Null when all is acceptable, else the first problem.
+    /// </summary>
+    internal string? CheckRestorable(long stepCount, ReadOnlySpan<float> hyperparameters, IReadOnlyList<float[]> buffers)
+    {
+        if (stepCount < 0 || stepCount > MaxStepCount) return $"the step count is {stepCount}; expected 0 to {MaxStepCount}";
+        if (hyperparameters.Length != HyperparameterCount)
+            return $"it has {hyperparameters.Length} hyperparameters; a {Kind} optimizer has {HyperparameterCount}";
+        if (CheckHyperparameters(hyperparameters) is string problem) return problem;
+        for (int b = 0; b < buffers.Count; b++)
+        {
+            ReadOnlySpan<float> buffer = buffers[b];
+            bool sumOfSquares = IsSumOfSquares(b);
+            for (int i = 0; i < buffer.Length; i++)
+            {
+                float value = buffer[i];
+                if (!float.IsFinite(value)) return $"state buffer {b} holds {Show(value)} at index {i}; expected finite values";
+                if (sumOfSquares && value < 0f) return $"state buffer {b} holds {Show(value)} at index {i}; it sums squares, so expected a value ≥ 0";
+            }
+        }
+        return null;
+    }
+
     internal int StateBufferCount => _state.Length;
     internal int HyperparameterCountInternal => HyperparameterCount;
     internal void WriteHyperparametersInternal(Span<float> destination) => WriteHyperparameters(destination);

@@ -42,6 +42,15 @@ public sealed class RmsProp : Optimizer
     }
 
     /// <inheritdoc/>
+    protected override string? CheckHyperparameters(ReadOnlySpan<float> source) =>
+        base.CheckHyperparameters(source)
+        ?? Between(nameof(Alpha), source[2], 0f, 1f, maximumIncluded: true)
+        ?? AtLeast(nameof(Epsilon), source[3], 0f);
+
+    /// <summary>s, the state, is a decayed sum of squared gradients.</summary>
+    private protected override bool IsSumOfSquares(int index) => true;
+
+    /// <inheritdoc/>
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         float lr = LearningRate, wd = WeightDecay, eps = Epsilon, alpha = Alpha, oneMinusAlpha = 1f - Alpha;

@@ -53,6 +53,13 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
+    protected override string? CheckHyperparameters(ReadOnlySpan<float> source) =>
+        base.CheckHyperparameters(source)
+        ?? AtLeast(nameof(Momentum), source[2], 0f)
+        ?? Flag(nameof(Nesterov), source[3])
+        ?? (source[3] != 0f && !(source[2] > 0f) ? $"{nameof(Nesterov)} is on with {nameof(Momentum)} {Show(source[2])}; Nesterov momentum needs a momentum above zero" : null);
+
+    /// <inheritdoc/>
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         float negLr = -LearningRate, wd = WeightDecay, mu = Momentum;

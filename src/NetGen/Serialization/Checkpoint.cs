@@ -7,26 +7,35 @@
 //   network type name         int32 n (0..1024), n × UTF-8   net.GetType().FullName, for messages only
 //   architecture fingerprint  uint64                         net.ArchitectureFingerprint; must match to load
 //   parameter count           int32 N                        net.ParameterCount; must match to load
-//   parameters                N × float32                    net.Parameters, bit for bit
+//   parameters                N × float32                    net.Parameters, bit for bit; all finite
 //   optimizer present         byte                           0: no optimizer section, 1: one follows
 //   [optimizer section]
 //     kind                    int32 k (1..64), k × UTF-8     Optimizer.Kind ("Sgd", "AdaGrad", "RmsProp", "Adam")
-//     step count              int64                          Optimizer.StepCount
+//     step count              int64                          Optimizer.StepCount, 0 to 2^53
 //     training step           uint64                         INetwork.TrainingStep (the dropout-mask stream position)
 //     hyperparameters         int32 H (0..256), H × float32  LearningRate, WeightDecay, then the kind's own
 //                                                            (booleans as 0/1), in the order the optimizer writes them
 //     state buffers           int32 B (0..64), then B ×      each: int32 length (0 = not allocated, else N),
-//                                                            then length × float32 (Optimizer.StateBuffers)
+//                                                            then length × float32 (Optimizer.StateBuffers), all finite
 //   checksum                  uint32                         CRC-32C (Castagnoli) of every byte before it
 //
-// Loading reads the whole checkpoint into memory and validates all of it (structure, checksum, architecture,
-// optimizer shape) before it writes one float into the network or the optimizer; every failure is an
-// InvalidDataException that says what was expected and what was found. Saving to a path is atomic: the bytes go to
-// a temporary file beside the target, are flushed to disk, and replace the target with one rename; on failure the
-// temporary file is deleted and the previous checkpoint stays as it was.
+// Loading reads field by field and checks each before reading on: the magic and the version first (anything else is
+// refused after four bytes), then the architecture fingerprint and the parameter count against the network, so it
+// never reads or allocates more than a checkpoint of this network (and optimizer) can hold, from a file, a device or
+// an endless stream alike. Then the checksum, then the values: finite parameters and state, and a step count and
+// hyperparameters the optimizer accepts (Optimizer.CheckHyperparameters). Only then does it write one float into the
+// network or the optimizer. A bad checkpoint is an InvalidDataException that says what was expected and what was found;
+// a missing file a FileNotFoundException, a directory an IOException.
+//
+// Saving refuses what loading would refuse (non-finite values, out-of-range hyperparameters) before writing anything.
+// Saving to a path is atomic: the bytes go to a temporary file beside the target, are flushed to disk, and replace the
+// target with one rename; on failure the temporary file is deleted, the previous checkpoint stays as it was, and the
+// error names the target. A Save that was killed leaves its temporary file behind; the next Save of the same target
+// removes it once its writer is gone (CheckpointTemporaryFiles).
 
 using System;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -41,6 +50,7 @@ public static class Checkpoint
 
     static ReadOnlySpan<byte> Magic => "NGCK"u8;
     const int MaxTypeNameBytes = 1024, MaxKindBytes = 64, MaxHyperparameters = 256, MaxStateBuffers = 64;
+    const int FloatsPerChunk = 1 << 28; // floats are moved as bytes in chunks: a span over 2 GiB has no byte view
 
     // ---- saving --------------------------------------------------------------------------------------------
 
@@ -48,50 +58,89 @@ public static class Checkpoint
     public static void Save(this INetwork network, string path) => Save(network, path, optimizer: null);
 
     /// <summary>Saves the parameters and <paramref name="optimizer"/>'s state (if not null) to <paramref name="path"/>, atomically.</summary>
+    /// <exception cref="InvalidOperationException">A parameter is NaN or infinite (the checkpoint could not be loaded).</exception>
+    /// <exception cref="ArgumentException"><paramref name="optimizer"/>'s state does not fit the network or could not be loaded back.</exception>
+    /// <exception cref="IOException">The file cannot be written (the message names <paramref name="path"/>); the previous file is kept.</exception>
     public static void Save(this INetwork network, string path, Optimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        CheckOptimizerFits(network, optimizer);
+        CheckOptimizerSavable(network, optimizer);
         string target = Path.GetFullPath(path);
-        string temporary = $"{target}.tmp-{Environment.ProcessId}-{Random.Shared.Next():x8}";
+        if (Directory.Exists(target))
+            throw new IOException($"Could not save the checkpoint '{target}': it is a directory; expected a file path.");
+        CheckpointTemporaryFiles.RemoveStale(target);
+        string temporary = CheckpointTemporaryFiles.Begin(target);
         try
         {
-            // bufferSize 1: no FileStream buffer, the writer has its own.
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
-            {
-                Write(network, optimizer, file);
-                file.Flush(flushToDisk: true);
-            }
+            // Open until renamed: the handle tells a concurrent Save's clean-up that this file's writer is alive
+            // (FileShare.Delete lets Windows rename it open). bufferSize 1: no FileStream buffer, the writer has its own.
+            using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Delete, bufferSize: 1);
+            Write(network, optimizer, file);
+            file.Flush(flushToDisk: true);
             File.Move(temporary, target, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (e is IOException or UnauthorizedAccessException) throw NamingTheTarget(e, target, temporary);
             throw;
         }
+        finally
+        {
+            CheckpointTemporaryFiles.End(temporary);
+        }
+    }
+
+    /// <summary>The file system's error, with the target's path in front of the temporary file's; the same type where it matters.</summary>
+    static Exception NamingTheTarget(Exception error, string target, string temporary)
+    {
+        string? folder = Path.GetDirectoryName(target);
+        if (error is DirectoryNotFoundException && folder is not null && !Directory.Exists(folder))
+            return new DirectoryNotFoundException($"Could not save the checkpoint '{target}': the folder '{folder}' does not exist.", error);
+        string message = $"Could not save the checkpoint '{target}' (through the temporary file '{temporary}'): {error.Message}";
+        return error switch
+        {
+            UnauthorizedAccessException => new UnauthorizedAccessException(message, error),
+            DirectoryNotFoundException => new DirectoryNotFoundException(message, error),
+            PathTooLongException => new PathTooLongException(message, error),
+            _ => new IOException(message, error),
+        };
     }
 
     /// <summary>Writes the parameters to <paramref name="stream"/> at its position; the stream stays open.</summary>
     public static void Save(this INetwork network, Stream stream) => Save(network, stream, optimizer: null);
 
-    /// <summary>Writes the parameters and <paramref name="optimizer"/>'s state (if not null) to <paramref name="stream"/>; the stream stays open.</summary>
+    /// <summary>
+    /// Writes the parameters and <paramref name="optimizer"/>'s state (if not null) to <paramref name="stream"/>; the stream stays open.
+    /// Values that could not be loaded back are refused before anything is written.
+    /// </summary>
     public static void Save(this INetwork network, Stream stream, Optimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        CheckOptimizerFits(network, optimizer);
+        CheckOptimizerSavable(network, optimizer);
         Write(network, optimizer, stream);
         stream.Flush();
     }
 
-    static void CheckOptimizerFits(INetwork network, Optimizer? optimizer)
+    /// <summary>Refuses optimizer state that Load would refuse, before anything is written.</summary>
+    static void CheckOptimizerSavable(INetwork network, Optimizer? optimizer)
     {
         if (optimizer is null) return;
         foreach (float[] buffer in optimizer.StateBuffers)
             if (buffer.Length != 0 && buffer.Length != network.ParameterCount)
                 throw new ArgumentException(
                     $"The {optimizer.Kind} optimizer holds state for {buffer.Length} parameters; this network has {network.ParameterCount}.", nameof(optimizer));
+        int count = optimizer.HyperparameterCountInternal;
+        if (count < 2 || count > MaxHyperparameters || optimizer.StateBufferCount > MaxStateBuffers || Encoding.UTF8.GetByteCount(optimizer.Kind) is 0 or > MaxKindBytes)
+            throw new ArgumentException(
+                $"The {optimizer.Kind} optimizer has {count} hyperparameters and {optimizer.StateBufferCount} state buffers; a checkpoint holds 2 to {MaxHyperparameters} " +
+                $"and at most {MaxStateBuffers}, and a kind of 1 to {MaxKindBytes} UTF-8 bytes.", nameof(optimizer));
+        Span<float> hyperparameters = stackalloc float[count];
+        optimizer.WriteHyperparametersInternal(hyperparameters);
+        if (optimizer.CheckRestorable(optimizer.StepCount, hyperparameters, optimizer.StateBuffers) is string problem)
+            throw new ArgumentException($"The {optimizer.Kind} optimizer's state could not be loaded back, so it is not saved: {problem}.", nameof(optimizer));
     }
 
     static void Write(INetwork network, Optimizer? optimizer, Stream stream)
@@ -105,6 +154,12 @@ public static class Checkpoint
         ReadOnlySpan<float> parameters = network.Parameters;
         if (parameters.Length != network.ParameterCount)
             throw new InvalidOperationException($"The network reports {network.ParameterCount} parameters but its Parameters span has {parameters.Length}.");
+        // Checked here, while the header still sits in the writer's buffer: a refused save writes nothing to the stream.
+        int nonFinite = IndexOfNonFinite(parameters);
+        if (nonFinite >= 0)
+            throw new InvalidOperationException(
+                $"Parameter {nonFinite}{LayerOf(network, nonFinite)} is {Show(parameters[nonFinite])}; a checkpoint holds finite parameters only " +
+                "(Load refuses others). The network has diverged: save an earlier state.");
         writer.WriteFloats(parameters);
 
         writer.WriteByte(optimizer is null ? (byte)0 : (byte)1);
@@ -129,163 +184,204 @@ public static class Checkpoint
 
     // ---- loading -------------------------------------------------------------------------------------------
 
-    /// <summary>Loads parameters saved by <c>Save</c> from <paramref name="path"/>; any optimizer section is checked and ignored.</summary>
+    /// <summary>Loads parameters saved by <c>Save</c> from <paramref name="path"/>; any optimizer section is checked (structure and checksum) and ignored.</summary>
     public static void Load(this INetwork network, string path) => Load(network, path, optimizer: null);
 
     /// <summary>
     /// Loads parameters and, if <paramref name="optimizer"/> is not null, its state (step count, hyperparameters, moments; as PyTorch's
     /// <c>load_state_dict</c>, the saved hyperparameters replace the optimizer's). Nothing changes unless everything validates.
     /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a valid checkpoint for this network (and optimizer); the message says why.</exception>
+    /// <exception cref="FileNotFoundException"><paramref name="path"/> does not exist.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a directory, or cannot be read.</exception>
     public static void Load(this INetwork network, string path, Optimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Apply(network, optimizer, File.ReadAllBytes(path), path);
+        using FileStream file = OpenForLoading(path);
+        Apply(network, optimizer, file, path);
     }
 
-    /// <summary>Loads parameters from <paramref name="stream"/>, reading it to its end.</summary>
+    static FileStream OpenForLoading(string path)
+    {
+        const string Expected = "expected a checkpoint file saved by Save";
+        if (Directory.Exists(path)) throw new IOException($"Checkpoint '{path}' is a directory; {Expected}.");
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"Checkpoint '{path}' does not exist; {Expected}.", path, e);
+        }
+        catch (UnauthorizedAccessException e) when (Directory.Exists(path))
+        {
+            throw new IOException($"Checkpoint '{path}' is a directory; {Expected}.", e);
+        }
+    }
+
+    /// <summary>Loads parameters from <paramref name="stream"/>: exactly one checkpoint, which must end the stream.</summary>
     public static void Load(this INetwork network, Stream stream) => Load(network, stream, optimizer: null);
 
-    /// <summary>Loads parameters and optimizer state from <paramref name="stream"/>, reading it to its end.</summary>
+    /// <summary>Loads parameters and optimizer state from <paramref name="stream"/>: exactly one checkpoint, which must end the stream.</summary>
     public static void Load(this INetwork network, Stream stream, Optimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        Apply(network, optimizer, copy.GetBuffer().AsSpan(0, (int)copy.Length), "the stream");
+        Apply(network, optimizer, stream, "the stream");
     }
 
-    static void Apply(INetwork network, Optimizer? optimizer, ReadOnlySpan<byte> data, string source)
+    /// <summary>
+    /// The most bytes a checkpoint for a network of <paramref name="parameterCount"/> parameters can hold: with
+    /// <paramref name="optimizer"/>'s section, or, without one, with the largest section the format allows. Reading
+    /// never goes past it.
+    /// </summary>
+    static long MaximumLength(int parameterCount, Optimizer? optimizer)
     {
-        // 1. Parse and validate everything; nothing outside this method's locals changes until step 2.
-        var reader = new CheckpointReader(data, source);
-        if (data.Length < Magic.Length && Magic.StartsWith(data))
-            throw new InvalidDataException($"{Capitalized(source)} is truncated: it holds {data.Length} bytes, not even the 4-byte \"NGCK\" magic.");
-        if (data.Length < Magic.Length || !data[..Magic.Length].SequenceEqual(Magic))
+        long parameters = 4L * parameterCount;
+        int hyperparameters = optimizer?.HyperparameterCountInternal ?? MaxHyperparameters;
+        int buffers = optimizer?.StateBufferCount ?? MaxStateBuffers;
+        long header = 4 + 4 + 4 + MaxTypeNameBytes + 8 + 4;
+        long section = 4 + MaxKindBytes + 8 + 8 + 4 + 4L * hyperparameters + 4 + buffers * (4 + parameters);
+        return header + parameters + 1 + section + 4;
+    }
+
+    static void Apply(INetwork network, Optimizer? optimizer, Stream stream, string source)
+    {
+        int parameterCount = network.ParameterCount;
+        var reader = new CheckpointReader(stream, source);
+
+        // 1. Magic and version: anything else is not a checkpoint (or one from the future); read no further.
+        Span<byte> magic = stackalloc byte[4];
+        int got = reader.ReadUpTo(magic);
+        if (got < Magic.Length && Magic.StartsWith(magic[..got]))
+            throw new InvalidDataException($"{Capitalized(source)} is truncated: it holds {got} bytes, not even the 4-byte \"NGCK\" magic.");
+        if (got < Magic.Length || !magic.SequenceEqual(Magic))
             throw new InvalidDataException($"{Capitalized(source)} is not a NetGen checkpoint: it does not start with \"NGCK\".");
-        reader.Skip(Magic.Length);
         int version = reader.ReadInt32("the format version");
         if (version != FormatVersion)
             throw new InvalidDataException(version > FormatVersion
                 ? $"{Capitalized(source)} is checkpoint format version {version}; this NetGen reads version {FormatVersion} and older. Update NetGen to load it."
                 : $"{Capitalized(source)} claims checkpoint format version {version}, which never existed; this NetGen reads version {FormatVersion}.");
 
-        string typeName;
-        ulong fingerprint;
-        int parameterCount;
-        ReadOnlySpan<byte> parameterBytes;
+        // 2. The structure, each field checked against this network and optimizer before the next is read, so nothing is
+        //    read or allocated beyond what they can take. Only this method's locals change until step 4.
+        float[] parameters;
         string? kind = null;
-        long stepCount = 0;
+        long stepCount = 0, checksumOffset;
         ulong trainingStep = 0;
         float[] hyperparameters = Array.Empty<float>();
-        int bufferCount = 0, buffersStart = 0, checksumOffset;
-        uint stored;
+        float[][]? buffers = null;
+        uint stored, computed;
         try
         {
-            typeName = reader.ReadString("the network type name", MaxTypeNameBytes);
-            fingerprint = reader.ReadUInt64("the architecture fingerprint");
-            parameterCount = reader.ReadCount("the parameter count", int.MaxValue);
-            parameterBytes = reader.ReadFloatBytes(parameterCount, "the parameters");
+            string typeName = reader.ReadString("the network type name", MaxTypeNameBytes);
+            ulong fingerprint = reader.ReadUInt64("the architecture fingerprint");
+            int savedCount = reader.ReadCount("the parameter count", int.MaxValue);
+            if (fingerprint != network.ArchitectureFingerprint)
+                throw new InvalidDataException(
+                    $"{Capitalized(source)} holds another architecture: it was saved from {typeName} (fingerprint 0x{fingerprint:X16}), " +
+                    $"this network is {network.GetType().FullName} (fingerprint 0x{network.ArchitectureFingerprint:X16}).");
+            if (savedCount != parameterCount)
+                throw new InvalidDataException(
+                    $"{Capitalized(source)} holds {savedCount} parameters (saved from {typeName}); this {network.GetType().FullName} has {parameterCount}.");
+            parameters = new float[parameterCount]; // staged: the network is untouched until everything is checked
+            reader.ReadFloats(parameters, "the parameters");
 
             byte hasOptimizer = reader.ReadByte("the optimizer flag");
             if (hasOptimizer > 1) throw reader.Invalid($"the optimizer flag is {hasOptimizer}; expected 0 or 1");
             if (hasOptimizer == 1)
             {
                 kind = reader.ReadString("the optimizer kind", MaxKindBytes);
+                if (optimizer is not null && kind != optimizer.Kind)
+                    throw new InvalidDataException($"{Capitalized(source)} holds {kind} optimizer state; it cannot be loaded into a {optimizer.Kind} optimizer.");
                 stepCount = reader.ReadInt64("the optimizer step count");
-                if (stepCount < 0) throw reader.Invalid($"the optimizer step count is {stepCount}");
                 trainingStep = reader.ReadUInt64("the network's training step");
                 int hyperparameterCount = reader.ReadCount("the hyperparameter count", MaxHyperparameters);
-                hyperparameters = ToFloats(reader.ReadFloatBytes(hyperparameterCount, "the hyperparameters"));
-                bufferCount = reader.ReadCount("the state buffer count", MaxStateBuffers);
-                buffersStart = reader.Position;
+                if (optimizer is not null && hyperparameterCount != optimizer.HyperparameterCountInternal)
+                    throw ShapeMismatch(source, kind, optimizer, $"{hyperparameterCount} hyperparameters", $"{optimizer.HyperparameterCountInternal}");
+                hyperparameters = new float[hyperparameterCount];
+                reader.ReadFloats(hyperparameters, "the hyperparameters");
+                int bufferCount = reader.ReadCount("the state buffer count", MaxStateBuffers);
+                if (optimizer is not null && bufferCount != optimizer.StateBufferCount)
+                    throw ShapeMismatch(source, kind, optimizer, $"{bufferCount} state buffers", $"{optimizer.StateBufferCount}");
+                if (optimizer is not null) buffers = new float[bufferCount][];
                 for (int b = 0; b < bufferCount; b++)
                 {
                     int length = reader.ReadCount($"the length of state buffer {b}", int.MaxValue);
                     if (length != 0 && length != parameterCount)
                         throw reader.Invalid($"state buffer {b} holds {length} floats; expected 0 or the parameter count {parameterCount}");
-                    reader.ReadFloatBytes(length, $"state buffer {b}");
+                    if (buffers is null)
+                    {
+                        reader.Skip(4L * length, $"state buffer {b}"); // not loaded: checked for structure and checksum only
+                        continue;
+                    }
+                    buffers[b] = length == 0 ? Array.Empty<float>() : new float[length];
+                    reader.ReadFloats(buffers[b], $"state buffer {b}");
                 }
+            }
+            else if (optimizer is not null)
+            {
+                throw new InvalidDataException($"{Capitalized(source)} has no optimizer state; save it with Save(path, optimizer) to resume training.");
             }
 
             checksumOffset = reader.Position;
-            stored = reader.ReadUInt32("the CRC-32C checksum");
-            if (reader.Position != data.Length)
-                throw new InvalidDataException($"{Capitalized(source)} has {data.Length - reader.Position} unexpected bytes after the checksum at offset {checksumOffset}.");
+            (stored, computed) = reader.ReadChecksum();
         }
-        catch (InvalidDataException e) when (!TailIsChecksumOfTheRest(data))
+        catch (InvalidDataException e) when (reader.ChecksumConfirmsCorruption(MaximumLength(parameterCount, optimizer)))
         {
             // A broken structure usually means corruption; say so when the checksum confirms it.
             throw new InvalidDataException(e.Message + " Its last four bytes are not the CRC-32C checksum of the rest either: the data is corrupt or cut short.", e);
         }
-        uint computed = Crc32C.Compute(data[..checksumOffset]);
         if (stored != computed)
             throw new InvalidDataException($"{Capitalized(source)} is corrupt: its CRC-32C checksum is 0x{stored:X8} but its contents hash to 0x{computed:X8}.");
+        if (!reader.AtEnd())
+            throw new InvalidDataException($"{Capitalized(source)} goes on after the checksum at offset {checksumOffset}; a checkpoint ends with its checksum.");
 
-        if (fingerprint != network.ArchitectureFingerprint)
+        // 3. The values. The checksum is valid, so a bad value was written so, not damaged on the way.
+        int nonFinite = IndexOfNonFinite(parameters);
+        if (nonFinite >= 0)
             throw new InvalidDataException(
-                $"{Capitalized(source)} holds another architecture: it was saved from {typeName} (fingerprint 0x{fingerprint:X16}), " +
-                $"this network is {network.GetType().FullName} (fingerprint 0x{network.ArchitectureFingerprint:X16}).");
-        if (parameterCount != network.ParameterCount)
+                $"{Capitalized(source)} holds parameter {nonFinite}{LayerOf(network, nonFinite)} = {Show(parameters[nonFinite])}; expected finite parameters " +
+                "(its checksum is valid: it was written with this value).");
+        if (optimizer is not null && optimizer.CheckRestorable(stepCount, hyperparameters, buffers!) is string problem)
             throw new InvalidDataException(
-                $"{Capitalized(source)} holds {parameterCount} parameters (saved from {typeName}); this {network.GetType().FullName} has {network.ParameterCount}.");
+                $"{Capitalized(source)} holds {kind} state that a {optimizer.Kind} optimizer does not accept: {problem} (its checksum is valid: it was written with this value).");
 
-        float[][]? buffers = null;
-        if (optimizer is not null)
-        {
-            if (kind is null)
-                throw new InvalidDataException($"{Capitalized(source)} has no optimizer state; save it with Save(path, optimizer) to resume training.");
-            if (kind != optimizer.Kind)
-                throw new InvalidDataException($"{Capitalized(source)} holds {kind} optimizer state; it cannot be loaded into a {optimizer.Kind} optimizer.");
-            if (hyperparameters.Length != optimizer.HyperparameterCountInternal || bufferCount != optimizer.StateBufferCount)
-                throw new InvalidDataException(
-                    $"{Capitalized(source)} holds {kind} state with {hyperparameters.Length} hyperparameters and {bufferCount} state buffers; " +
-                    $"this {optimizer.Kind} expects {optimizer.HyperparameterCountInternal} and {optimizer.StateBufferCount}.");
-            buffers = new float[bufferCount][];
-            var bufferReader = new CheckpointReader(data, source);
-            bufferReader.Skip(buffersStart);
-            for (int b = 0; b < bufferCount; b++)
-            {
-                int length = bufferReader.ReadCount("", int.MaxValue);
-                buffers[b] = ToFloats(bufferReader.ReadFloatBytes(length, ""));
-            }
-        }
+        Span<float> destination = network.Parameters;
+        if (destination.Length != parameterCount)
+            throw new InvalidOperationException($"The network reports {parameterCount} parameters but its Parameters span has {destination.Length}.");
 
-        Span<float> parameters = network.Parameters;
-        if (parameters.Length != parameterCount)
-            throw new InvalidOperationException($"The network reports {network.ParameterCount} parameters but its Parameters span has {parameters.Length}.");
-
-        // 2. Everything checked: commit.
-        CopyFloats(parameterBytes, parameters);
+        // 4. Everything checked: commit. The optimizer first: binding to the network is what can still fail, and it changes nothing when it does.
         if (optimizer is not null)
         {
             optimizer.Restore(network, stepCount, hyperparameters, buffers!);
             network.TrainingStep = trainingStep;
         }
+        parameters.CopyTo(destination);
     }
 
-    static bool TailIsChecksumOfTheRest(ReadOnlySpan<byte> data) =>
-        data.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]) == Crc32C.Compute(data[..^4]);
+    static InvalidDataException ShapeMismatch(string source, string kind, Optimizer optimizer, string found, string expected) =>
+        new($"{Capitalized(source)} holds {kind} state with {found}; this {optimizer.Kind} optimizer has {expected}.");
+
+    static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    /// <summary>" (layer 'name')" for the layer holding parameter <paramref name="index"/>, for messages.</summary>
+    static string LayerOf(INetwork network, int index)
+    {
+        foreach (LayerInfo layer in network.Layers)
+            if (index >= layer.ParameterOffset && index - layer.ParameterOffset < layer.ParameterCount) return $" (layer '{layer.Name}')";
+        return "";
+    }
+
+    static string Show(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     static string Capitalized(string source) => source.StartsWith("the ", StringComparison.Ordinal) ? "The" + source[3..] : $"Checkpoint '{source}'";
-
-    static float[] ToFloats(ReadOnlySpan<byte> bytes)
-    {
-        var floats = new float[bytes.Length / sizeof(float)];
-        CopyFloats(bytes, floats);
-        return floats;
-    }
-
-    static void CopyFloats(ReadOnlySpan<byte> bytes, Span<float> destination)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
-            return;
-        }
-        for (int i = 0; i < destination.Length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
-    }
 
     /// <summary>Little-endian fields into a 64 KiB buffer, with the running CRC over every byte written.</summary>
     sealed class CheckpointWriter(Stream stream)
@@ -310,7 +406,8 @@ public static class Checkpoint
         {
             if (BitConverter.IsLittleEndian)
             {
-                WriteBytes(MemoryMarshal.AsBytes(values));
+                for (int done = 0; done < values.Length; done += FloatsPerChunk)
+                    WriteBytes(MemoryMarshal.AsBytes(values.Slice(done, Math.Min(values.Length - done, FloatsPerChunk))));
                 return;
             }
             foreach (float value in values) BinaryPrimitives.WriteSingleLittleEndian(Reserve(4), value);
@@ -353,22 +450,50 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>Little-endian fields from memory; running out is an InvalidDataException naming the field and the offset.</summary>
-    ref struct CheckpointReader(ReadOnlySpan<byte> data, string source)
+    /// <summary>
+    /// Little-endian fields from a stream, read exactly as far as the fields go (short reads are fine). Every byte read
+    /// feeds a running CRC-32C except the latest four, held back: once the checksum field is read, they are it and the
+    /// CRC is of everything before. Running out is an InvalidDataException naming the field and the offset.
+    /// </summary>
+    sealed class CheckpointReader(Stream stream, string source)
     {
-        readonly ReadOnlySpan<byte> _data = data;
-        public int Position { get; private set; }
+        readonly byte[] _held = new byte[4];
+        int _heldCount;
+        uint _crc = Crc32C.Initial;
+        byte[]? _scratch;
 
-        public void Skip(int count) => Take(count, "");
-        public byte ReadByte(string what) => Take(1, what)[0];
-        public int ReadInt32(string what) => BinaryPrimitives.ReadInt32LittleEndian(Take(4, what));
-        public uint ReadUInt32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, what));
-        public long ReadInt64(string what) => BinaryPrimitives.ReadInt64LittleEndian(Take(8, what));
-        public ulong ReadUInt64(string what) => BinaryPrimitives.ReadUInt64LittleEndian(Take(8, what));
+        public long Position { get; private set; }
+
+        /// <summary>Reads until <paramref name="destination"/> is full or the stream ends; returns how many bytes came.</summary>
+        public int ReadUpTo(Span<byte> destination)
+        {
+            int got = Pull(destination);
+            Position += got;
+            return got;
+        }
+
+        /// <summary><see cref="ReadUpTo"/> without moving <see cref="Position"/>, for callers that move it themselves.</summary>
+        int Pull(Span<byte> destination)
+        {
+            int done = 0;
+            while (done < destination.Length)
+            {
+                int n = stream.Read(destination[done..]);
+                if (n == 0) break;
+                Consume(destination.Slice(done, n));
+                done += n;
+            }
+            return done;
+        }
+
+        public byte ReadByte(string what) { Span<byte> b = stackalloc byte[1]; Fill(b, what); return b[0]; }
+        public int ReadInt32(string what) { Span<byte> b = stackalloc byte[4]; Fill(b, what); return BinaryPrimitives.ReadInt32LittleEndian(b); }
+        public long ReadInt64(string what) { Span<byte> b = stackalloc byte[8]; Fill(b, what); return BinaryPrimitives.ReadInt64LittleEndian(b); }
+        public ulong ReadUInt64(string what) { Span<byte> b = stackalloc byte[8]; Fill(b, what); return BinaryPrimitives.ReadUInt64LittleEndian(b); }
 
         public int ReadCount(string what, int max)
         {
-            int start = Position;
+            long start = Position;
             int value = ReadInt32(what);
             if (value < 0 || value > max)
                 throw new InvalidDataException($"{Capitalized(source)} is corrupt: {what} at offset {start} is {value}; expected 0 to {max}.");
@@ -378,7 +503,8 @@ public static class Checkpoint
         public string ReadString(string what, int maxBytes)
         {
             int length = ReadCount($"the byte length of {what}", maxBytes);
-            ReadOnlySpan<byte> bytes = Take(length, what);
+            byte[] bytes = new byte[length];
+            Fill(bytes, what);
             try
             {
                 return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
@@ -389,25 +515,101 @@ public static class Checkpoint
             }
         }
 
-        public ReadOnlySpan<byte> ReadFloatBytes(int count, string what)
+        public void ReadFloats(Span<float> destination, string what)
         {
-            long bytes = (long)count * sizeof(float);
-            if (bytes > _data.Length - Position) throw Truncated(bytes, $"{what} ({count} float32)");
-            return Take((int)bytes, what);
+            long start = Position;
+            for (int done = 0; done < destination.Length; done += FloatsPerChunk)
+            {
+                Span<byte> chunk = MemoryMarshal.AsBytes(destination.Slice(done, Math.Min(destination.Length - done, FloatsPerChunk)));
+                if (ReadUpTo(chunk) < chunk.Length)
+                    throw Truncated(4L * destination.Length, $"{what} ({destination.Length} float32)", start, Position);
+            }
+            if (!BitConverter.IsLittleEndian)
+            {
+                Span<int> bits = MemoryMarshal.Cast<float, int>(destination);
+                BinaryPrimitives.ReverseEndianness(bits, bits);
+            }
+        }
+
+        /// <summary>Reads past <paramref name="count"/> bytes through a small buffer (they still count for the checksum).</summary>
+        public void Skip(long count, string what)
+        {
+            long start = Position;
+            _scratch ??= new byte[16 * 1024];
+            for (long left = count; left > 0;)
+            {
+                int n = (int)Math.Min(left, _scratch.Length);
+                int got = ReadUpTo(_scratch.AsSpan(0, n));
+                if (got < n) throw Truncated(count, $"{what} ({count / 4} float32)", start, Position);
+                left -= n;
+            }
+        }
+
+        /// <summary>Reads the closing checksum; returns it and the CRC-32C of everything before it.</summary>
+        public (uint Stored, uint Computed) ReadChecksum()
+        {
+            Span<byte> b = stackalloc byte[4];
+            Fill(b, "the CRC-32C checksum");
+            return (BinaryPrimitives.ReadUInt32LittleEndian(b), Crc32C.Finish(_crc)); // the four bytes just read are the ones held back
+        }
+
+        /// <summary>Whether the stream ends here (reads at most one more byte).</summary>
+        public bool AtEnd()
+        {
+            Span<byte> b = stackalloc byte[1];
+            return stream.Read(b) == 0;
+        }
+
+        /// <summary>
+        /// After a structural failure: reads on to the end, but never past <paramref name="limit"/> bytes in all, and says
+        /// whether the last four bytes are not the CRC-32C of the rest, which confirms corruption. False when they are,
+        /// when the input goes on past the limit, or when it cannot be read: then nothing can be added.
+        /// </summary>
+        public bool ChecksumConfirmsCorruption(long limit)
+        {
+            _scratch ??= new byte[16 * 1024];
+            try
+            {
+                while (Position <= limit)
+                {
+                    int got = ReadUpTo(_scratch.AsSpan(0, (int)Math.Min(_scratch.Length, limit + 1 - Position)));
+                    if (got == 0) return !(_heldCount == 4 && BinaryPrimitives.ReadUInt32LittleEndian(_held) == Crc32C.Finish(_crc));
+                }
+            }
+            catch (IOException) { }
+            return false;
         }
 
         public InvalidDataException Invalid(string problem) =>
             new($"{Capitalized(source)} is corrupt: {problem} (before offset {Position}).");
 
-        ReadOnlySpan<byte> Take(int count, string what)
+        void Fill(Span<byte> destination, string what)
         {
-            if (count > _data.Length - Position) throw Truncated(count, what);
-            ReadOnlySpan<byte> span = _data.Slice(Position, count);
-            Position += count;
-            return span;
+            long start = Position;
+            if (ReadUpTo(destination) < destination.Length) throw Truncated(destination.Length, what, start, Position);
         }
 
-        InvalidDataException Truncated(long count, string what) =>
-            new($"{Capitalized(source)} is truncated: expected {what} ({count} bytes) at offset {Position}, but it ends at {_data.Length} bytes.");
+        /// <summary>Feeds the CRC all but the latest four bytes read, which are held back.</summary>
+        void Consume(ReadOnlySpan<byte> bytes)
+        {
+            int total = _heldCount + bytes.Length;
+            if (total <= 4)
+            {
+                bytes.CopyTo(_held.AsSpan(_heldCount));
+                _heldCount = total;
+                return;
+            }
+            int release = total - 4, fromHeld = Math.Min(release, _heldCount);
+            _crc = Crc32C.Update(_crc, _held.AsSpan(0, fromHeld));
+            _crc = Crc32C.Update(_crc, bytes[..(release - fromHeld)]);
+            Span<byte> latest = stackalloc byte[4];
+            _held.AsSpan(fromHeld, _heldCount - fromHeld).CopyTo(latest);
+            bytes[(release - fromHeld)..].CopyTo(latest[(_heldCount - fromHeld)..]);
+            latest.CopyTo(_held);
+            _heldCount = 4;
+        }
+
+        InvalidDataException Truncated(long count, string what, long start, long end) =>
+            new($"{Capitalized(source)} is truncated: expected {what} ({count} bytes) at offset {start}, but it ends at {end} bytes.");
     }
 }

@@ -25,6 +25,13 @@ namespace NetGen.Training;
 /// <see cref="TrainingDivergedException"/>; cancellation throws <see cref="OperationCanceledException"/> between batches.
 /// In both cases the network keeps its current parameters and the checkpoint file keeps the last good epoch.
 /// </para>
+/// <para>
+/// An epoch's training loss is the mean of losses measured before each step, so it says nothing of the parameters the
+/// epoch ends with. Before those are snapshotted (best weights, checkpoint) they must be shown good: all finite, and
+/// giving a finite loss themselves: the validation loss, or without a validation set, the loss of the first
+/// <see cref="TrainerOptions.EvaluationBatchSize"/> training samples (one extra inference batch per improved epoch).
+/// Otherwise the trainer throws <see cref="TrainingDivergedException"/> and snapshots nothing.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -90,6 +97,11 @@ public sealed class Trainer
 
         var evaluator = validation is null ? null : new Evaluator(net, options.EvaluationBatchSize);
         bool restore = stopping is { RestoreBestWeights: true };
+        // An epoch's training loss is measured before its steps, so without a validation set nothing has measured the
+        // parameters it ends with: before a snapshot of them, they are evaluated on the first training samples.
+        bool snapshots = restore || options.CheckpointPath is not null;
+        Dataset? probe = snapshots && evaluator is null ? train.Take(options.EvaluationBatchSize) : null;
+        var probeEvaluator = probe is null ? null : new Evaluator(net, options.EvaluationBatchSize);
         if (restore && _bestParameters.Length != net.ParameterCount) _bestParameters = new float[net.ParameterCount];
         float minDelta = stopping?.MinDelta ?? 0f;
         LearningRateSchedule? schedule = options.Schedule;
@@ -151,6 +163,7 @@ public sealed class Trainer
             bool improved = monitored < bestLoss - minDelta;
             if (improved)
             {
+                if (snapshots) CheckSnapshotIsGood(net, epoch, learningRate, probeEvaluator, probe);
                 bestLoss = monitored;
                 bestEpoch = epoch;
                 badEpochs = 0;
@@ -187,6 +200,23 @@ public sealed class Trainer
             restored = true;
         }
         return new TrainingHistory(records, bestEpoch, bestLoss, monitor, reason, reasonText, restored, Stopwatch.GetElapsedTime(fitStart));
+    }
+
+    /// <summary>
+    /// Throws <see cref="TrainingDivergedException"/> unless the parameters the epoch ended with are good to snapshot: all
+    /// finite, and giving a finite loss themselves (the validation loss was measured on them; without a validation set,
+    /// <paramref name="probe"/>, the first training samples, is).
+    /// </summary>
+    static void CheckSnapshotIsGood(INetwork net, int epoch, float learningRate, Evaluator? probeEvaluator, Dataset? probe)
+    {
+        ReadOnlySpan<float> parameters = net.Parameters;
+        for (int i = 0; i < parameters.Length; i++)
+            if (!float.IsFinite(parameters[i]))
+                throw new TrainingDivergedException($"parameter {i} after epoch {epoch}'s last step", epoch, parameters[i], learningRate);
+        if (probeEvaluator is null) return;
+        (double loss, _) = probeEvaluator.LossAndAccuracy(probe!);
+        if (!double.IsFinite(loss))
+            throw new TrainingDivergedException($"the loss of the first {probe!.Count} training samples after epoch {epoch}'s last step", epoch, loss, learningRate);
     }
 
     static double Rate(int samples, TimeSpan elapsed) => elapsed.Ticks > 0 ? samples / elapsed.TotalSeconds : 0;

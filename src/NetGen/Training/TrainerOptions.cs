@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace NetGen.Training;
 
@@ -23,7 +24,8 @@ public sealed class TrainerOptions
     public EarlyStopping? EarlyStopping { get; set; }
     /// <summary>
     /// Where to save the best epoch's weights and the optimizer's state (with <see cref="Checkpoint.Save(INetwork, string, Optimizer?)"/>,
-    /// atomically) each time the monitored loss improves; null saves nothing. Nothing is saved after a divergence.
+    /// atomically) each time the monitored loss improves; null saves nothing. Nothing is saved after a divergence, nor
+    /// parameters that are not finite or do not give a finite loss. Its folder must exist when <see cref="Trainer.Fit"/> starts.
     /// </summary>
     public string? CheckpointPath { get; set; }
     /// <summary>Receives a report after every batch and after every epoch; null reports nothing.</summary>
@@ -35,6 +37,16 @@ public sealed class TrainerOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(EvaluationBatchSize, nameof(EvaluationBatchSize));
         if (CheckpointPath is { Length: 0 }) throw new ArgumentException("CheckpointPath is empty; use null to save no checkpoint.", nameof(CheckpointPath));
+        if (CheckpointPath is string path)
+        {
+            // Checked now rather than found out when the first epoch is over.
+            string full = Path.GetFullPath(path);
+            if (Directory.Exists(full))
+                throw new ArgumentException($"CheckpointPath '{path}' is a directory; expected a file path such as '{Path.Combine(full, "best.ngck")}'.", nameof(CheckpointPath));
+            string? folder = Path.GetDirectoryName(full);
+            if (folder is not null && !Directory.Exists(folder))
+                throw new DirectoryNotFoundException($"CheckpointPath '{path}' is in the folder '{folder}', which does not exist; create it before Fit.");
+        }
         EarlyStopping?.Validate();
     }
 }

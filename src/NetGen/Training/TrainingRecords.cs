@@ -131,31 +131,35 @@ public readonly struct TrainingProgress
 }
 
 /// <summary>
-/// Training produced a non-finite loss (NaN or ±∞): the learning rate is likely too high, or the data holds a NaN.
-/// The parameters are left as they were when it happened; no checkpoint is written after it.
+/// Training produced a non-finite loss (NaN or ±∞), or parameters that are not finite or give such a loss: the learning
+/// rate is likely too high, or the data holds a NaN. The parameters are left as they were when it happened; no checkpoint
+/// is written after it.
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
     public TrainingDivergedException(string message) : base(message) { }
 
-    public TrainingDivergedException(int epoch, int? batch, double loss, float learningRate) : base(Describe(epoch, batch, loss, learningRate))
+    public TrainingDivergedException(int epoch, int? batch, double loss, float learningRate)
+        : this(epoch, batch, batch is int b ? $"the loss of batch {b} of epoch {epoch}" : $"the loss of the validation set after epoch {epoch}", loss, learningRate) { }
+
+    /// <summary>Divergence found after an epoch's last step, in <paramref name="what"/> (a loss, or a parameter whose value is <paramref name="value"/>).</summary>
+    internal TrainingDivergedException(string what, int epoch, double value, float learningRate) : this(epoch, null, what, value, learningRate) { }
+
+    TrainingDivergedException(int epoch, int? batch, string what, double value, float learningRate) : base(Describe(what, value, learningRate))
     {
         Epoch = epoch;
         Batch = batch;
-        Loss = loss;
+        Loss = value;
     }
 
     /// <summary>The epoch it happened in, from 0.</summary>
     public int Epoch { get; }
-    /// <summary>The batch whose loss was not finite, from 0; null when it was the validation loss after the epoch.</summary>
+    /// <summary>The batch whose loss was not finite, from 0; null when it was found after the epoch (validation loss, or the epoch's final parameters).</summary>
     public int? Batch { get; }
-    /// <summary>The loss found.</summary>
+    /// <summary>The non-finite value found: a loss, or, when a parameter itself was not finite, its value.</summary>
     public double Loss { get; }
 
-    static string Describe(int epoch, int? batch, double loss, float learningRate)
-    {
-        string where = batch is int b ? $"batch {b} of epoch {epoch}" : $"the validation set after epoch {epoch}";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Training diverged: the loss of {where} is {loss} (expected a finite number). Try a lower learning rate (it was {learningRate}) or check the data for NaN/∞. Counting from 0; nothing was saved after the divergence.");
-    }
+    static string Describe(string what, double value, float learningRate) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"Training diverged: {what} is {value} (expected a finite number). Try a lower learning rate (it was {learningRate}) or check the data for NaN/∞. Counting from 0; nothing was saved after the divergence.");
 }

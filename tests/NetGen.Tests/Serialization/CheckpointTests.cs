@@ -62,7 +62,7 @@ public sealed class CheckpointTests : IDisposable
     public void RoundTripIsBitIdentical()
     {
         var net = RandomNetwork();
-        net.Parameters[0] = float.NaN;
+        net.Parameters[0] = float.MaxValue;
         net.Parameters[1] = -0f;
         net.Parameters[2] = float.Epsilon;
         string path = Path.Combine(_directory, "net.ngck");
@@ -269,6 +269,121 @@ public sealed class CheckpointTests : IDisposable
         Assert.Throws<ArgumentException>(() => net.Save(path, unsavable));
         Assert.Equal(previous, File.ReadAllBytes(path));
         Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void NonFiniteValuesAreRefusedOnSaveSoNothingUnloadableReachesTheDisk()
+    {
+        var net = RandomNetwork();
+        string path = Path.Combine(_directory, "net.ngck");
+        net.Save(path);
+        byte[] previous = File.ReadAllBytes(path);
+
+        net.Parameters[5] = float.NaN;
+        var error = Assert.Throws<InvalidOperationException>(() => net.Save(path));
+        Assert.Contains("Parameter 5", error.Message);
+        Assert.Contains("NaN", error.Message);
+        Assert.Throws<InvalidOperationException>(() => net.Save(new MemoryStream()));
+        net.Parameters[5] = 0.5f;
+
+        var adam = new Adam(0.1f);
+        adam.Step(net);
+        adam.StateBuffers[1][3] = float.PositiveInfinity;
+        Assert.Contains("state buffer 1", Assert.Throws<ArgumentException>(() => net.Save(path, adam)).Message);
+        adam.StateBuffers[1][3] = 0f;
+        adam.Beta1 = -5f;
+        Assert.Contains("Beta1", Assert.Throws<ArgumentException>(() => net.Save(path, adam)).Message);
+        Assert.Equal(previous, File.ReadAllBytes(path));
+        Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
+    }
+
+    /// <summary>A process id no process can have (Linux caps them at 2^22, Windows uses multiples of 4).</summary>
+    const int DeadProcessId = int.MaxValue;
+
+    [Fact]
+    public void StaleTemporaryFilesOfDeadWritersAreRemovedByTheNextSave()
+    {
+        var net = RandomNetwork();
+        string path = Path.Combine(_directory, "net.ngck");
+        // What a killed Save leaves: a full-size temporary file, from another process or from an earlier run with our id.
+        string[] stale =
+        [
+            $"{path}.tmp-{DeadProcessId}-0badc0de",
+            $"{path}.tmp-{Environment.ProcessId}-1234abcd",
+        ];
+        foreach (string file in stale) File.WriteAllBytes(file, SaveToBytes(net));
+        // Not temporary files of this target: kept.
+        string[] unrelated =
+        [
+            Path.Combine(_directory, "other.ngck.tmp-" + DeadProcessId + "-0badc0de"),
+            $"{path}.tmp-{DeadProcessId}-notahex!",
+            $"{path}.tmp-backup",
+        ];
+        foreach (string file in unrelated) File.WriteAllText(file, "keep");
+
+        net.Save(path);
+        Assert.All(stale, file => Assert.False(File.Exists(file), file));
+        Assert.All(unrelated, file => Assert.True(File.Exists(file), file));
+        RandomNetwork(seed: 4).Load(path);
+    }
+
+    [Fact]
+    public void ALiveWritersTemporaryFileIsNeverRemoved()
+    {
+        var net = RandomNetwork();
+        string path = Path.Combine(_directory, "net.ngck");
+        // Open and locked as Save holds it: kept even with our own process id (another container sharing the folder can
+        // have the same id, and this process may run two Saves at once).
+        string locked = $"{path}.tmp-{Environment.ProcessId}-00c0ffee";
+        using (var writer = new FileStream(locked, FileMode.CreateNew, FileAccess.Write, FileShare.Delete))
+        {
+            writer.Write(new byte[100]);
+            net.Save(path);
+            Assert.True(File.Exists(locked));
+        }
+        // Unlocked, but its process is running: kept.
+        string running = $"{path}.tmp-{GetLiveProcessIdOtherThanOurs()}-00000001";
+        File.WriteAllText(running, "alive");
+        net.Save(path);
+        Assert.True(File.Exists(running));
+    }
+
+    static int GetLiveProcessIdOtherThanOurs()
+    {
+        foreach (var process in System.Diagnostics.Process.GetProcesses())
+            using (process)
+                if (process.Id != Environment.ProcessId && process.Id > 0) return process.Id;
+        throw new InvalidOperationException("No other process is running.");
+    }
+
+    [Fact]
+    public void ConcurrentSavesOfOneTargetAllSucceed()
+    {
+        string path = Path.Combine(_directory, "net.ngck");
+        var networks = Enumerable.Range(1, 4).Select(seed => RandomNetwork(seed)).ToArray();
+        System.Threading.Tasks.Parallel.For(0, 4 * 25, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 },
+            i => networks[i % 4].Save(path));
+        var loaded = RandomNetwork(seed: 9);
+        loaded.Load(path);
+        Assert.Contains(networks, n => Bits(n.Parameters).SequenceEqual(Bits(loaded.Parameters)));
+        Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void SaveErrorsNameTheTarget()
+    {
+        var net = RandomNetwork();
+        string inMissingFolder = Path.Combine(_directory, "missing", "net.ngck");
+        var missing = Assert.Throws<DirectoryNotFoundException>(() => net.Save(inMissingFolder));
+        Assert.Contains($"'{inMissingFolder}'", missing.Message);
+        Assert.Contains($"'{Path.Combine(_directory, "missing")}' does not exist", missing.Message);
+
+        string folder = Path.Combine(_directory, "folder.ngck");
+        Directory.CreateDirectory(folder);
+        var directory = Assert.Throws<IOException>(() => net.Save(folder));
+        Assert.Contains($"'{folder}'", directory.Message);
+        Assert.Contains("is a directory", directory.Message);
+        Assert.Empty(Directory.GetFiles(_directory));
     }
 
     [Theory]

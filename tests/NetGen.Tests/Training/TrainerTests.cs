@@ -218,6 +218,62 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_diverging_run_without_validation_never_checkpoints_parameters_that_were_not_evaluated()
+    {
+        // The reproduction: SGD at lr 1e38, full batch, the training loss monitored. Epoch 0's loss is measured
+        // before its step and is finite; the step sends the parameters to ~1e38, where the loss is no longer finite.
+        string path = Path.Combine(_directory, "best.ngck");
+        Dataset train = TrainingTestData.Linear(64, seed: 3);
+
+        // What epoch 0 ends with: finite parameters (so checking finiteness alone would not do) whose loss is not finite.
+        var probe = new TrainingRegressionNet(seed: 2);
+        TrainingHistory one = new Trainer(probe, new Sgd(1e38f), new TrainerOptions { Epochs = 1, BatchSize = train.Count, Shuffle = false }).Fit(train);
+        float largest = probe.Parameters.ToArray().Max(MathF.Abs);
+        double lossAtTheEnd = Evaluator.Evaluate(probe, train).Loss;
+        output.WriteLine($"epoch 0: training loss {one.Epochs[0].TrainingLoss:G4} (before the step); after it, largest |parameter| {largest:G3}, loss {lossAtTheEnd}");
+        Assert.True(double.IsFinite(one.Epochs[0].TrainingLoss));
+        Assert.True(probe.Parameters.ToArray().All(float.IsFinite) && largest > 1e30f);
+        Assert.False(double.IsFinite(lossAtTheEnd));
+
+        foreach (bool restoreBestWeights in new[] { false, true })
+        {
+            var net = new TrainingRegressionNet(seed: 2);
+            var trainer = new Trainer(net, new Sgd(1e38f), new TrainerOptions
+            {
+                Epochs = 5, BatchSize = train.Count, Shuffle = false, CheckpointPath = path,
+                EarlyStopping = new EarlyStopping { Monitor = MonitoredLoss.TrainingLoss, RestoreBestWeights = restoreBestWeights },
+            });
+            var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(train));
+            output.WriteLine(error.Message);
+            Assert.Equal(0, error.Epoch);
+            Assert.Null(error.Batch);
+            Assert.Contains("after epoch 0", error.Message);
+            // No checkpoint at all: epoch 0's parameters were the only candidate and they are not good.
+            Assert.False(File.Exists(path), "a checkpoint of unevaluated parameters was saved");
+        }
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void A_checkpoint_path_in_a_missing_folder_is_refused_before_training()
+    {
+        string folder = Path.Combine(_directory, "not-made-yet");
+        var trainer = new Trainer(new TrainingBlobsNet(seed: 1), new Adam(0.01f), new TrainerOptions
+        {
+            Epochs = 2, BatchSize = 10, CheckpointPath = Path.Combine(folder, "best.ngck"),
+        });
+        int batches = 0;
+        trainer.BatchCompleted += (_, _) => batches++;
+        var error = Assert.Throws<DirectoryNotFoundException>(() => trainer.Fit(TrainingTestData.Blobs(30, seed: 1)));
+        Assert.Contains($"'{folder}'", error.Message);
+        Assert.Equal(0, batches);
+
+        trainer.Options.CheckpointPath = _directory;
+        Assert.Contains("is a directory", Assert.Throws<ArgumentException>(() => trainer.Fit(TrainingTestData.Blobs(30, seed: 1))).Message);
+        Assert.Equal(0, batches);
+    }
+
+    [Fact]
     public void Two_fits_with_the_same_seeds_give_bit_identical_parameters()
     {
         var (train, validation) = TrainingTestData.Blobs(300, seed: 9).Split(0.2, seed: 9);

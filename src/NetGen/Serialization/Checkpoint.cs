@@ -145,6 +145,14 @@ public static class Checkpoint
 
     static void Write(INetwork network, Optimizer? optimizer, Stream stream)
     {
+        // Saving reads the parameters: it may share the network with inference, not with a training step or a load.
+        network.Concurrency.EnterShared("Save");
+        try { WriteShared(network, optimizer, stream); }
+        finally { network.Concurrency.ExitShared(); }
+    }
+
+    static void WriteShared(INetwork network, Optimizer? optimizer, Stream stream)
+    {
         var writer = new CheckpointWriter(stream);
         writer.WriteBytes(Magic);
         writer.WriteInt32(FormatVersion);
@@ -247,6 +255,14 @@ public static class Checkpoint
     }
 
     static void Apply(INetwork network, Optimizer? optimizer, Stream stream, string source)
+    {
+        // Loading writes the parameters: it needs the network to itself, or a concurrent Predict would read torn weights.
+        network.Concurrency.EnterExclusive("Load");
+        try { ApplyExclusive(network, optimizer, stream, source); }
+        finally { network.Concurrency.ExitExclusive(); }
+    }
+
+    static void ApplyExclusive(INetwork network, Optimizer? optimizer, Stream stream, string source)
     {
         int parameterCount = network.ParameterCount;
         var reader = new CheckpointReader(stream, source);

@@ -106,7 +106,12 @@ public sealed class ConcurrencyTests
         Assert.Throws<InvalidOperationException>(() => net.Forward(x.AsSpan(0, 784), y.AsSpan(0, 10)));
         Assert.Throws<InvalidOperationException>(() => net.TrainBatch(x, labels, 2));
         Assert.Throws<InvalidOperationException>(() => adam.Step(net));
+        var saved = new System.IO.MemoryStream();
+        e = Assert.Throws<InvalidOperationException>(() => net.Save(saved));
+        Assert.Contains("Save", e.Message);
+        Assert.Equal(0, saved.Length);
         net.Concurrency.ExitExclusive();
+        net.Save(saved);
 
         // A reader in progress blocks writers, not other readers.
         net.Concurrency.EnterShared("a test's read");
@@ -115,7 +120,15 @@ public sealed class ConcurrencyTests
         Assert.Contains("TrainBatch", e.Message);
         Assert.Contains("1 inference or save call", e.Message);
         Assert.Throws<InvalidOperationException>(() => adam.Step(net));
+        var before = net.Parameters.ToArray();
+        saved.Position = 0;
+        e = Assert.Throws<InvalidOperationException>(() => net.Load(saved));
+        Assert.Contains("Load", e.Message);
+        Assert.Equal(before, net.Parameters.ToArray());
+        net.Save(new System.IO.MemoryStream()); // saving shares with inference
         net.Concurrency.ExitShared();
+        saved.Position = 0;
+        net.Load(saved);
 
         Assert.Equal(0UL, net.TrainingStep);
         net.TrainBatch(x, labels, 2);

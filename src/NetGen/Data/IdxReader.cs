@@ -1,6 +1,8 @@
 using System;
-using System.Numerics;
 using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Numerics;
 using System.IO;
 using System.IO.Compression;
 
@@ -15,6 +17,8 @@ namespace NetGen.Data;
 public static class IdxReader
 {
     private const int ChunkBytes = 1 << 16;
+    // Unit in which data of unknown length is gathered before the claimed total is allocated; a multiple of every element size.
+    private const int SegmentBytes = 1 << 20;
 
     /// <summary>Reads any IDX file into dimensions and float data.</summary>
     public static IdxArray Read(string path)
@@ -28,8 +32,7 @@ public static class IdxReader
     {
         using var reader = Open(stream, name);
         (IdxElementType type, int[] dims, long elements) = reader.ReadHeader(expectedRank: -1, shape: "", dataName: "data");
-        var data = new float[elements];
-        reader.ReadFloats(type, data, "data");
+        float[] data = reader.ReadElements<float>(type, elements, "data");
         reader.ExpectEnd();
         return new IdxArray(dims, data, type);
     }
@@ -46,8 +49,7 @@ public static class IdxReader
     {
         using var reader = Open(stream, name);
         (IdxElementType type, int[] dims, long elements) = reader.ReadHeader(expectedRank: 3, shape: "images (count, rows, cols)", dataName: "image data");
-        var pixels = new float[elements];
-        reader.ReadFloats(type, pixels, "image data");
+        float[] pixels = reader.ReadElements<float>(type, elements, "image data");
         reader.ExpectEnd();
         return new IdxImages(pixels, dims[0], dims[1], dims[2]);
     }
@@ -66,8 +68,7 @@ public static class IdxReader
         (IdxElementType type, _, long elements) = reader.ReadHeader(expectedRank: 1, shape: "labels (count)", dataName: "label data");
         if (type is IdxElementType.Single or IdxElementType.Double)
             throw new InvalidDataException($"{name}: at offset 2: expected an integer element type for labels, found {type} (0x{(byte)type:X2}).");
-        var labels = new int[elements];
-        reader.ReadInts(type, labels, "label data");
+        int[] labels = reader.ReadElements<int>(type, elements, "label data");
         reader.ExpectEnd();
         return labels;
     }
@@ -95,6 +96,8 @@ public static class IdxReader
         // Labels first: they are small, so a mismatch is reported before decoding megabytes of pixels.
         int[] y = ReadLabels(labels, labelsName);
         IdxImages x = ReadImages(images, imagesName);
+        if (x.ImageSize == 0)
+            throw new InvalidDataException($"{imagesName}: expected images of at least 1 × 1 pixels, found {x.Rows} × {x.Columns}.");
         if (x.Count != y.Length)
             throw new InvalidDataException(
                 $"{imagesName} has {x.Count} images but {labelsName} has {y.Length} labels; expected the same count.");
@@ -140,6 +143,7 @@ public static class IdxReader
         private readonly byte[] _chunk = new byte[ChunkBytes];
         private readonly long _knownLength;
         private long _offset;
+        private int[] _dims = [];
 
         // knownLength: total bytes when known up front (raw seekable files), else -1.
         public IdxStreamReader(Stream stream, string name, long knownLength)
@@ -171,67 +175,116 @@ public static class IdxReader
             dimBytes = dimBytes[..(4 * rank)];
             ReadExactly(dimBytes, $"{rank} big-endian int32 dimension(s)");
             var dims = new int[rank];
-            long elements = 1;
             for (int i = 0; i < rank; i++)
             {
                 dims[i] = BinaryPrimitives.ReadInt32BigEndian(dimBytes.Slice(4 * i, 4));
                 if (dims[i] < 0)
                     throw Corrupt(4 + 4 * i, $"expected a non-negative size for dimension {i}, found {dims[i]}");
-                elements *= dims[i];
-                if (elements > Array.MaxLength)
-                    throw Corrupt(4 + 4 * i, $"expected at most {Array.MaxLength} elements in total, found dimensions that exceed it");
             }
+            _dims = dims;
+            // Zero dimensions are left out of the product: 0 × 65537 × 65537 holds no elements, but its
+            // rows × cols would still wrap an int. Every partial product then fits in an int, in 64-bit arithmetic.
+            long nonZeroProduct = 1;
+            for (int i = 0; i < rank; i++)
+            {
+                if (dims[i] != 0) nonZeroProduct *= dims[i];
+                if (nonZeroProduct > Array.MaxLength)
+                    throw Corrupt(4, $"expected dimensions whose product (zero dimensions left out) is at most {Array.MaxLength}, the most elements an array holds; found {Shape}");
+            }
+            long elements = Array.IndexOf(dims, 0) >= 0 ? 0 : nonZeroProduct;
             // When the size is known, a short file fails here, before the element buffer is allocated.
             long dataBytes = elements * ElementSize(type);
             if (_knownLength >= 0 && _offset + dataBytes > _knownLength)
-                throw new InvalidDataException(
-                    $"{_name}: truncated at offset {_knownLength}: expected {dataBytes} bytes of {dataName} starting at offset {_offset}, found {_knownLength - _offset}.");
+                throw Truncated(_knownLength, _offset, dataBytes, _knownLength - _offset, elements, type, dataName);
             return (type, dims, elements);
         }
 
-        public void ReadFloats(IdxElementType type, float[] destination, string what) => ReadNumbers(type, destination, what);
-
-        public void ReadInts(IdxElementType type, int[] destination, string what)
-        {
-            if (type is IdxElementType.Single or IdxElementType.Double)
-                throw new InvalidOperationException($"Unexpected element type {type} for integer data.");
-            ReadNumbers(type, destination, what);
-        }
-
-        /// <summary>Big-endian IDX elements of any type, converted chunk by chunk into <paramref name="destination"/>.</summary>
-        void ReadNumbers<T>(IdxElementType type, T[] destination, string what) where T : struct, INumberBase<T>
+        /// <summary>
+        /// The <paramref name="elements"/> big-endian elements that follow the header, converted to <typeparamref name="T"/>.
+        /// When the stream's length is unknown (gzip, non-seekable), the header's claim is not trusted with an allocation:
+        /// the raw bytes are gathered in bounded segments first, so a header that overstates the count costs only the
+        /// bytes really present before the truncation error.
+        /// </summary>
+        public T[] ReadElements<T>(IdxElementType type, long elements, string what) where T : struct, INumberBase<T>
         {
             int size = ElementSize(type);
             long start = _offset;
-            long expectedBytes = (long)destination.Length * size;
-            int elementsPerChunk = ChunkBytes / size;
-            for (int done = 0; done < destination.Length;)
+            long byteCount = elements * size;
+            if (_knownLength >= 0 || byteCount <= SegmentBytes)
             {
-                int count = Math.Min(elementsPerChunk, destination.Length - done);
-                Span<byte> bytes = ReadChunk(count * size, start, expectedBytes, what);
-                Span<T> dst = destination.AsSpan(done, count);
-                switch (type)
+                // Length checked against the file (or small): convert chunk by chunk straight into the result.
+                var result = new T[elements];
+                int elementsPerChunk = ChunkBytes / size;
+                for (int done = 0; done < result.Length;)
                 {
-                    case IdxElementType.UnsignedByte:
-                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(bytes[i]);
-                        break;
-                    case IdxElementType.SignedByte:
-                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating((sbyte)bytes[i]);
-                        break;
-                    case IdxElementType.Int16:
-                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadInt16BigEndian(bytes.Slice(2 * i)));
-                        break;
-                    case IdxElementType.Int32:
-                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadInt32BigEndian(bytes.Slice(4 * i)));
-                        break;
-                    case IdxElementType.Single:
-                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadSingleBigEndian(bytes.Slice(4 * i)));
-                        break;
-                    case IdxElementType.Double:
-                        for (int i = 0; i < count; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadDoubleBigEndian(bytes.Slice(8 * i)));
-                        break;
+                    int count = Math.Min(elementsPerChunk, result.Length - done);
+                    Span<byte> bytes = _chunk.AsSpan(0, count * size);
+                    int got = Fill(bytes);
+                    if (got < bytes.Length)
+                        throw Truncated(_offset, start, byteCount, _offset - start, elements, type, what);
+                    Convert(type, bytes, result.AsSpan(done, count), start + (long)done * size);
+                    done += count;
                 }
-                done += count;
+                return result;
+            }
+
+            var segments = new List<byte[]>();
+            for (long gathered = 0; gathered < byteCount;)
+            {
+                // A multiple of every element size, so no element straddles two segments.
+                var segment = new byte[(int)Math.Min(SegmentBytes, byteCount - gathered)];
+                int got = Fill(segment);
+                gathered += got;
+                if (got < segment.Length)
+                    throw Truncated(_offset, start, byteCount, gathered, elements, type, what);
+                segments.Add(segment);
+            }
+            var values = new T[elements];
+            int position = 0;
+            foreach (byte[] segment in segments)
+            {
+                int count = segment.Length / size;
+                Convert(type, segment, values.AsSpan(position, count), start + (long)position * size);
+                position += count;
+            }
+            return values;
+        }
+
+        /// <summary>Converts big-endian elements; floats must be finite (and doubles within float range) so bad values fail here, with an offset.</summary>
+        private void Convert<T>(IdxElementType type, ReadOnlySpan<byte> bytes, Span<T> destination, long offset) where T : struct, INumberBase<T>
+        {
+            switch (type)
+            {
+                case IdxElementType.UnsignedByte:
+                    for (int i = 0; i < destination.Length; i++) destination[i] = T.CreateTruncating(bytes[i]);
+                    break;
+                case IdxElementType.SignedByte:
+                    for (int i = 0; i < destination.Length; i++) destination[i] = T.CreateTruncating((sbyte)bytes[i]);
+                    break;
+                case IdxElementType.Int16:
+                    for (int i = 0; i < destination.Length; i++) destination[i] = T.CreateTruncating(BinaryPrimitives.ReadInt16BigEndian(bytes.Slice(2 * i)));
+                    break;
+                case IdxElementType.Int32:
+                    for (int i = 0; i < destination.Length; i++) destination[i] = T.CreateTruncating(BinaryPrimitives.ReadInt32BigEndian(bytes.Slice(4 * i)));
+                    break;
+                case IdxElementType.Single:
+                    for (int i = 0; i < destination.Length; i++)
+                    {
+                        float value = BinaryPrimitives.ReadSingleBigEndian(bytes.Slice(4 * i));
+                        if (!float.IsFinite(value))
+                            throw Corrupt(offset + 4L * i, $"expected a finite float, found {value.ToString(CultureInfo.InvariantCulture)}");
+                        destination[i] = T.CreateTruncating(value);
+                    }
+                    break;
+                case IdxElementType.Double:
+                    for (int i = 0; i < destination.Length; i++)
+                    {
+                        double value = BinaryPrimitives.ReadDoubleBigEndian(bytes.Slice(8 * i));
+                        if (!float.IsFinite((float)value))
+                            throw Corrupt(offset + 8L * i, $"expected a double that is finite as a float (|x| <= {float.MaxValue.ToString(CultureInfo.InvariantCulture)}), found {value.ToString("R", CultureInfo.InvariantCulture)}");
+                        destination[i] = T.CreateTruncating(value);
+                    }
+                    break;
             }
         }
 
@@ -242,19 +295,6 @@ public static class IdxReader
             long end = _offset;
             if (Fill(one) != 0)
                 throw Corrupt(end, "expected the end of the data (as sized by the header), found more bytes");
-        }
-
-        private Span<byte> ReadChunk(int byteCount, long sectionStart, long sectionBytes, string what)
-        {
-            Span<byte> bytes = _chunk.AsSpan(0, byteCount);
-            int got = Fill(bytes);
-            if (got < byteCount)
-            {
-                long found = _offset - sectionStart;
-                throw new InvalidDataException(
-                    $"{_name}: truncated at offset {_offset}: expected {sectionBytes} bytes of {what} starting at offset {sectionStart}, found {found}.");
-            }
-            return bytes;
         }
 
         private void ReadExactly(Span<byte> destination, string what)
@@ -285,6 +325,17 @@ public static class IdxReader
                 throw new InvalidDataException($"{_name}: corrupt compressed data near offset {_offset}: {e.Message}", e);
             }
             return total;
+        }
+
+        private string Shape => string.Join(" × ", _dims);
+
+        /// <summary>Names the claim (dimensions, element count) and what was actually present.</summary>
+        private InvalidDataException Truncated(long at, long sectionStart, long sectionBytes, long found, long elements, IdxElementType type, string what)
+        {
+            int size = ElementSize(type);
+            return new InvalidDataException(
+                $"{_name}: truncated at offset {at}: expected {sectionBytes} bytes of {what} starting at offset {sectionStart}, found {found} " +
+                $"({found / size} elements): the header claims {Shape} = {elements} elements of {size} byte{(size == 1 ? "" : "s")}.");
         }
 
         private InvalidDataException Corrupt(long offset, string message) => new($"{_name}: at offset {offset}: {message}.");

@@ -10,7 +10,9 @@ namespace NetGen.Data;
 /// Reads a numeric CSV file (RFC 4180 basics: quoted fields, doubled quotes, separators and line breaks
 /// inside quotes) into a <see cref="Dataset"/>, streaming it once. Numbers use the invariant culture.
 /// Content errors throw <see cref="InvalidDataException"/> naming the file, the 1-based line and column,
-/// the column name, and the text found.
+/// the column name, and the text found (cut when long): among them numbers a float cannot hold (NaN, infinities,
+/// beyond ±3.4e38), fields longer than <see cref="CsvOptions.MaxFieldLength"/>, and a label column the file lacks.
+/// Options that contradict themselves throw <see cref="ArgumentException"/>.
 /// </summary>
 public static class CsvReader
 {
@@ -158,13 +160,13 @@ public static class CsvReader
                     throw new ArgumentException($"LabelColumn '{labelName}' names a column, but HasHeader is false; use LabelColumnIndex.");
                 int found = Array.IndexOf(_columnNames, labelName);
                 if (found < 0)
-                    throw new ArgumentException($"{_name}: expected a label column named '{labelName}', found columns {string.Join(", ", _columnNames)}.");
+                    throw new InvalidDataException($"{_name}: line {_firstLine}: expected a label column named '{labelName}', found columns {string.Join(", ", _columnNames)}.");
                 return found;
             }
             int index = _options.LabelColumnIndex ?? -1;
             int resolved = index < 0 ? _columnCount + index : index;
             if ((uint)resolved >= (uint)_columnCount)
-                throw new ArgumentException($"{_name}: LabelColumnIndex {index} is outside the {_columnCount} columns.");
+                throw new InvalidDataException($"{_name}: line {_firstLine}: expected a column at LabelColumnIndex {index}, found {_columnCount} columns.");
             return resolved;
         }
 

@@ -271,14 +271,11 @@ public static class CsvReader
                             throw new InvalidDataException(
                                 $"{_name}: line {_line}, column {_fieldCount + 1}: expected a separator after a closing quote, found '{(char)ch}'.");
                     }
-                    else
+                    else if (ch >= 0 && ch != _separator && ch is not ('\r' or '\n'))
                     {
-                        while (ch >= 0 && ch != _separator && ch is not ('\r' or '\n'))
-                        {
-                            if (blank && !char.IsWhiteSpace((char)ch)) blank = false;
-                            Append((char)ch, start);
-                            ch = ReadChar();
-                        }
+                        if (blank && !char.IsWhiteSpace((char)ch)) blank = false;
+                        Append((char)ch, start);
+                        ch = ReadUnquotedRest(start, ref blank);
                     }
                     AddField(start, _charCount - start);
                     // Past the header's width the row is wrong already: fail now rather than split a runaway line.
@@ -291,6 +288,22 @@ public static class CsvReader
                 SkipLineFeedAfter(ch);
                 if (!blank) return true;
             }
+        }
+
+        /// <summary>The rest of an unquoted field, copied in runs straight from the block; returns the character that ended it (-1 at the end).</summary>
+        private int ReadUnquotedRest(int fieldStart, ref bool blank)
+        {
+            while (_blockPosition < _blockLength || FillBlock())
+            {
+                ReadOnlySpan<char> rest = new(_block, _blockPosition, _blockLength - _blockPosition);
+                int end = rest.IndexOfAny(_separator, '\r', '\n');
+                ReadOnlySpan<char> run = end < 0 ? rest : rest[..end];
+                if (blank && !run.IsWhiteSpace()) blank = false;
+                Append(run, fieldStart);
+                _blockPosition += run.Length;
+                if (end >= 0) return _block[_blockPosition++];
+            }
+            return -1;
         }
 
         // Input is read in blocks, not by ReadLine, so a runaway line fails at MaxFieldLength instead of being buffered whole.
@@ -326,6 +339,19 @@ public static class CsvReader
             if (_charCount - fieldStart == _maxFieldLength) throw FieldTooLong(fieldStart);
             if (_charCount == _chars.Length) Array.Resize(ref _chars, _chars.Length * 2);
             _chars[_charCount++] = ch;
+        }
+
+        private void Append(ReadOnlySpan<char> text, int fieldStart)
+        {
+            int room = _maxFieldLength - (_charCount - fieldStart);
+            if (text.Length > room)
+            {
+                Append(text[..room], fieldStart); // keeps the field's start for the message
+                throw FieldTooLong(fieldStart);
+            }
+            if (_charCount + text.Length > _chars.Length) Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + text.Length));
+            text.CopyTo(_chars.AsSpan(_charCount));
+            _charCount += text.Length;
         }
 
         private InvalidDataException FieldTooLong(int fieldStart)

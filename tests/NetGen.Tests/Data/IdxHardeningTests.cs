@@ -33,8 +33,9 @@ public class IdxHardeningTests
         using Stream stream = Open(content, source);
         if (source == "gzip") Assert.True(((MemoryStream)stream).Length < 64, $"the test file should be tiny, is {((MemoryStream)stream).Length} bytes");
 
+        // The caller raised the cap to the most an array holds, so the claim is tested against the bytes present.
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(stream, "liar.gz"));
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(stream, "liar.gz", maxElements: Array.MaxLength));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.True(allocated < 16 << 20, $"allocated {allocated} bytes for a {content.Length}-byte file");
@@ -48,11 +49,33 @@ public class IdxHardeningTests
     {
         byte[] zipped = Gzip(IdxTestFiles.Concat(IdxTestFiles.Header(0x0C, 500_000_000), new byte[40]));
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(new MemoryStream(zipped), "labels.gz"));
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(new MemoryStream(zipped), "labels.gz", maxElements: 500_000_000));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(allocated < 16 << 20, $"allocated {allocated} bytes");
         Assert.Contains("500000000 elements", e.Message);
         Assert.Contains("found 40 (10 elements)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("raw")]
+    [InlineData("gzip")]
+    [InlineData("non-seekable")]
+    public void ClaimsOverMaxElementsAreRefusedBeforeAnyAllocation(string source)
+    {
+        byte[] content = IdxTestFiles.Concat(IdxTestFiles.Header(0x08, IdxReader.DefaultMaxElements / 64 + 1, 8, 8), [1, 2, 3]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(Open(content, source), "many.idx"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes");
+        Assert.Contains("many.idx: at offset 4", e.Message);
+        Assert.Contains($"at most {IdxReader.DefaultMaxElements} elements (maxElements), found 4194305 × 8 × 8 = 268435520", e.Message);
+
+        // The caller can lower or raise the cap.
+        byte[] small = IdxTestFiles.Images(4, 3, 5);
+        e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(Open(small, source), "small.idx", maxElements: 59));
+        Assert.Contains("at most 59 elements", e.Message);
+        Assert.Equal(60, IdxReader.ReadImages(Open(small, source), "small.idx", maxElements: 60).Pixels.Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => IdxReader.ReadImages(Open(small, source), "small.idx", maxElements: 0));
     }
 
     [Theory]

@@ -60,7 +60,8 @@ public sealed class BatchIterator
     /// <summary>The epoch last started.</summary>
     public int Epoch { get; private set; }
     /// <summary>Batches <see cref="TryNext"/> yields per epoch.</summary>
-    public int BatchesPerEpoch => DropLast ? _data.Count / BatchSize : (_data.Count + BatchSize - 1) / BatchSize;
+    // Count / BatchSize plus one for a remainder: (Count + BatchSize - 1) / BatchSize would wrap for huge batch sizes.
+    public int BatchesPerEpoch => _data.Count / BatchSize + (!DropLast && _data.Count % BatchSize != 0 ? 1 : 0);
 
     /// <summary>Rewinds to the first batch of <paramref name="epoch"/>, with that epoch's permutation. Does not allocate.</summary>
     public void StartEpoch(int epoch)

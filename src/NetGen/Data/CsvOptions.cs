@@ -1,3 +1,5 @@
+using System;
+
 namespace NetGen.Data;
 
 /// <summary>How the label column of a CSV file is read.</summary>
@@ -30,8 +32,32 @@ public sealed record CsvOptions
     /// When null, names are numbered in order of first appearance.
     /// </summary>
     public string[]? ClassNames { get; init; }
-    /// <summary>Number of classes for integer class ids; when null it is the largest id + 1.</summary>
-    public int? ClassCount { get; init; }
+    /// <summary>Number of classes for integer class ids (positive); when null it is the largest id + 1.</summary>
+    public int? ClassCount
+    {
+        get => _classCount;
+        init => _classCount = value <= 0
+            ? throw new ArgumentOutOfRangeException(nameof(ClassCount), value, $"Expected a positive ClassCount, found {value}.")
+            : value;
+    }
+    private readonly int? _classCount;
+
+    /// <summary>The default <see cref="MaxFieldLength"/>: far longer than any number or class name.</summary>
+    public const int DefaultMaxFieldLength = 4096;
+
+    /// <summary>
+    /// The most characters a field may have (positive; default <see cref="DefaultMaxFieldLength"/>). The reader stops at the
+    /// first field longer than this, so a runaway field (a megabyte digit string, an unclosed quote) fails at once
+    /// instead of being buffered whole.
+    /// </summary>
+    public int MaxFieldLength
+    {
+        get => _maxFieldLength;
+        init => _maxFieldLength = value <= 0
+            ? throw new ArgumentOutOfRangeException(nameof(MaxFieldLength), value, $"Expected a positive MaxFieldLength, found {value}.")
+            : value;
+    }
+    private readonly int _maxFieldLength = DefaultMaxFieldLength;
 
     /// <summary>Defaults: header, label in the last column, comma-separated, class labels.</summary>
     public static CsvOptions Default { get; } = new();

@@ -10,7 +10,9 @@ namespace NetGen.Data;
 /// Reads a numeric CSV file (RFC 4180 basics: quoted fields, doubled quotes, separators and line breaks
 /// inside quotes) into a <see cref="Dataset"/>, streaming it once. Numbers use the invariant culture.
 /// Content errors throw <see cref="InvalidDataException"/> naming the file, the 1-based line and column,
-/// the column name, and the text found.
+/// the column name, and the text found (cut when long): among them numbers a float cannot hold (NaN, infinities,
+/// beyond ±3.4e38), fields longer than <see cref="CsvOptions.MaxFieldLength"/>, and a label column the file lacks.
+/// Options that contradict themselves throw <see cref="ArgumentException"/>.
 /// </summary>
 public static class CsvReader
 {
@@ -44,6 +46,9 @@ public static class CsvReader
         private readonly string _name;
         private readonly CsvOptions _options;
         private readonly char _separator;
+        private readonly int _maxFieldLength;
+        private readonly char[] _block = new char[1 << 14];
+        private int _blockPosition, _blockLength;
 
         // The current record, unquoted: field i is _chars[_starts[i] .. _starts[i] + _lengths[i]).
         private char[] _chars = new char[256];
@@ -77,12 +82,19 @@ public static class CsvReader
             _name = name;
             _options = options;
             _separator = options.Separator;
+            _maxFieldLength = options.MaxFieldLength;
             if (_separator is '"' or '\r' or '\n')
                 throw new ArgumentException($"Expected a separator other than a quote or line break, found {(int)_separator:X4}.", nameof(options));
             if (options.ClassNames is not null)
             {
+                if (options.ClassNames.Length == 0)
+                    throw new ArgumentException("Expected at least one name in ClassNames, found none; use null to number names as they appear.", nameof(options));
+                if (options.ClassCount is { } count && count != options.ClassNames.Length)
+                    throw new ArgumentException($"ClassCount {count} disagrees with the {options.ClassNames.Length} ClassNames; expected the same number or no ClassCount.", nameof(options));
                 for (int i = 0; i < options.ClassNames.Length; i++)
                 {
+                    if (options.ClassNames[i] is null)
+                        throw new ArgumentException($"ClassNames[{i}] is null; expected a name.", nameof(options));
                     if (!_classIds.TryAdd(options.ClassNames[i], i))
                         throw new ArgumentException($"Class name '{options.ClassNames[i]}' appears twice in ClassNames; expected distinct names.", nameof(options));
                     _classNames.Add(options.ClassNames[i]);
@@ -148,13 +160,13 @@ public static class CsvReader
                     throw new ArgumentException($"LabelColumn '{labelName}' names a column, but HasHeader is false; use LabelColumnIndex.");
                 int found = Array.IndexOf(_columnNames, labelName);
                 if (found < 0)
-                    throw new ArgumentException($"{_name}: expected a label column named '{labelName}', found columns {string.Join(", ", _columnNames)}.");
+                    throw new InvalidDataException($"{_name}: line {_firstLine}: expected a label column named '{labelName}', found columns {string.Join(", ", _columnNames)}.");
                 return found;
             }
             int index = _options.LabelColumnIndex ?? -1;
             int resolved = index < 0 ? _columnCount + index : index;
             if ((uint)resolved >= (uint)_columnCount)
-                throw new ArgumentException($"{_name}: LabelColumnIndex {index} is outside the {_columnCount} columns.");
+                throw new InvalidDataException($"{_name}: line {_firstLine}: expected a column at LabelColumnIndex {index}, found {_columnCount} columns.");
             return resolved;
         }
 
@@ -163,6 +175,9 @@ public static class CsvReader
             ReadOnlySpan<char> text = Field(column);
             if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                 throw CellError(column, "a number", text);
+            // TryParse turns NaN, Infinity and anything beyond float range into non-finite values: caught here, with the cell.
+            if (!float.IsFinite(value))
+                throw CellError(column, $"a finite number (at most {float.MaxValue.ToString(CultureInfo.InvariantCulture)} in magnitude)", text);
             return value;
         }
 
@@ -186,13 +201,17 @@ public static class CsvReader
                 throw CellError(_labelColumn, _options.ClassNames is null ? "an integer class id" : "one of the ClassNames or an integer class id", text);
             int limit = _options.ClassNames?.Length ?? _options.ClassCount ?? int.MaxValue;
             if (id < 0 || id >= limit)
-                throw CellError(_labelColumn, limit == int.MaxValue ? "a class id >= 0" : $"a class id in [0, {limit})", text);
+                throw CellError(_labelColumn, $"a class id in [0, {limit})", text);
             _maxClassId = Math.Max(_maxClassId, id);
             return id;
         }
 
         private InvalidDataException CellError(int column, string expected, ReadOnlySpan<char> text) =>
-            new($"{_name}: line {_recordLine}, column {column + 1} ('{_columnNames[column]}'): expected {expected}, found '{text.ToString()}'.");
+            new($"{_name}: line {_recordLine}, column {column + 1} ({Quote(_columnNames[column])}): expected {expected}, found {Quote(text)}.");
+
+        /// <summary>Quoted text for a message; long text is cut, with its length, so a megabyte cell still gives a readable error.</summary>
+        private static string Quote(ReadOnlySpan<char> text) =>
+            text.Length <= 64 ? $"'{text}'" : $"'{text[..64]}…' ({text.Length} characters)";
 
         private ReadOnlySpan<char> Field(int i) => new(_chars, _starts[i], _lengths[i]);
 
@@ -213,80 +232,135 @@ public static class CsvReader
         /// <summary>Reads the next non-blank record into the field buffers; false at end of input.</summary>
         private bool ReadRecord()
         {
-            string? line;
-            do
-            {
-                line = _reader.ReadLine();
-                if (line is null) return false;
-                _line++;
-            } while (line.AsSpan().IsWhiteSpace());
-
-            _recordLine = _line;
-            _charCount = 0;
-            _fieldCount = 0;
-            int i = 0;
             while (true)
             {
-                int start = _charCount;
-                if (i < line.Length && line[i] == '"')
+                int ch = ReadChar();
+                if (ch < 0) return false;
+                _line++;
+                _recordLine = _line;
+                _charCount = 0;
+                _fieldCount = 0;
+                bool blank = true; // only white space so far: a blank line is skipped
+                while (true)
                 {
-                    i++;
-                    while (true)
+                    int start = _charCount;
+                    if (ch == '"')
                     {
-                        if (i >= line.Length)
+                        blank = false;
+                        while (true)
                         {
-                            // A line break inside quotes belongs to the field.
-                            line = _reader.ReadLine();
-                            if (line is null)
+                            ch = ReadChar();
+                            if (ch < 0)
                                 throw new InvalidDataException($"{_name}: line {_recordLine}, column {_fieldCount + 1}: expected a closing quote, found the end of the file.");
-                            _line++;
-                            Append('\n');
-                            i = 0;
-                            continue;
-                        }
-                        char ch = line[i];
-                        if (ch == '"')
-                        {
-                            if (i + 1 < line.Length && line[i + 1] == '"')
+                            if (ch == '"')
                             {
-                                Append('"');
-                                i += 2;
-                                continue;
+                                if (PeekChar() != '"') break;
+                                _blockPosition++;
                             }
-                            i++;
-                            break;
+                            else if (ch is '\r' or '\n')
+                            {
+                                // A line break inside quotes belongs to the field, as '\n'.
+                                SkipLineFeedAfter(ch);
+                                _line++;
+                                ch = '\n';
+                            }
+                            Append((char)ch, start);
                         }
-                        Append(ch);
-                        i++;
+                        ch = ReadChar();
+                        if (ch >= 0 && ch != _separator && ch is not ('\r' or '\n'))
+                            throw new InvalidDataException(
+                                $"{_name}: line {_line}, column {_fieldCount + 1}: expected a separator after a closing quote, found '{(char)ch}'.");
                     }
-                    if (i < line.Length && line[i] != _separator)
-                        throw new InvalidDataException(
-                            $"{_name}: line {_line}, column {_fieldCount + 1}: expected a separator after a closing quote, found '{line[i]}'.");
+                    else if (ch >= 0 && ch != _separator && ch is not ('\r' or '\n'))
+                    {
+                        if (blank && !char.IsWhiteSpace((char)ch)) blank = false;
+                        Append((char)ch, start);
+                        ch = ReadUnquotedRest(start, ref blank);
+                    }
+                    AddField(start, _charCount - start);
+                    // Past the header's width the row is wrong already: fail now rather than split a runaway line.
+                    if (_columnCount > 0 && _fieldCount > _columnCount && !blank)
+                        throw new InvalidDataException($"{_name}: line {_recordLine}: expected {_columnCount} fields (as on line {_firstLine}), found more.");
+                    if (ch != _separator) break;
+                    if (!char.IsWhiteSpace(_separator)) blank = false;
+                    ch = ReadChar();
                 }
-                else
-                {
-                    int end = line.IndexOf(_separator, i);
-                    if (end < 0) end = line.Length;
-                    Append(line.AsSpan(i, end - i));
-                    i = end;
-                }
-                AddField(start, _charCount - start);
-                if (i >= line.Length) return true;
-                i++; // the separator
+                SkipLineFeedAfter(ch);
+                if (!blank) return true;
             }
         }
 
-        private void Append(char ch)
+        /// <summary>The rest of an unquoted field, copied in runs straight from the block; returns the character that ended it (-1 at the end).</summary>
+        private int ReadUnquotedRest(int fieldStart, ref bool blank)
         {
+            while (_blockPosition < _blockLength || FillBlock())
+            {
+                ReadOnlySpan<char> rest = new(_block, _blockPosition, _blockLength - _blockPosition);
+                int end = rest.IndexOfAny(_separator, '\r', '\n');
+                ReadOnlySpan<char> run = end < 0 ? rest : rest[..end];
+                if (blank && !run.IsWhiteSpace()) blank = false;
+                Append(run, fieldStart);
+                _blockPosition += run.Length;
+                if (end >= 0) return _block[_blockPosition++];
+            }
+            return -1;
+        }
+
+        // Input is read in blocks, not by ReadLine, so a runaway line fails at MaxFieldLength instead of being buffered whole.
+        private int ReadChar()
+        {
+            if (_blockPosition == _blockLength && !FillBlock()) return -1;
+            return _block[_blockPosition++];
+        }
+
+        private int PeekChar()
+        {
+            if (_blockPosition == _blockLength && !FillBlock()) return -1;
+            return _block[_blockPosition];
+        }
+
+        private bool FillBlock()
+        {
+            _blockLength = _reader.Read(_block, 0, _block.Length);
+            _blockPosition = 0;
+            if (_blockLength > 0) return true;
+            _blockLength = 0;
+            return false;
+        }
+
+        /// <summary>"\r\n" is one line break.</summary>
+        private void SkipLineFeedAfter(int ch)
+        {
+            if (ch == '\r' && PeekChar() == '\n') _blockPosition++;
+        }
+
+        private void Append(char ch, int fieldStart)
+        {
+            if (_charCount - fieldStart == _maxFieldLength) throw FieldTooLong(fieldStart);
             if (_charCount == _chars.Length) Array.Resize(ref _chars, _chars.Length * 2);
             _chars[_charCount++] = ch;
         }
 
-        private void Append(ReadOnlySpan<char> text)
+        private void Append(ReadOnlySpan<char> text, int fieldStart)
         {
+            int room = _maxFieldLength - (_charCount - fieldStart);
+            if (text.Length > room)
+            {
+                Append(text[..room], fieldStart); // keeps the field's start for the message
+                throw FieldTooLong(fieldStart);
+            }
             if (_charCount + text.Length > _chars.Length) Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + text.Length));
             text.CopyTo(_chars.AsSpan(_charCount));
             _charCount += text.Length;
+        }
+
+        private InvalidDataException FieldTooLong(int fieldStart)
+        {
+            int column = _fieldCount;
+            string columnName = column < _columnNames.Length ? $" ({Quote(_columnNames[column])})" : "";
+            return new InvalidDataException(
+                $"{_name}: line {_recordLine}, column {column + 1}{columnName}: expected a field of at most {_maxFieldLength} characters " +
+                $"(CsvOptions.MaxFieldLength), found a longer one starting '{new ReadOnlySpan<char>(_chars, fieldStart, Math.Min(_charCount - fieldStart, 40))}…'.");
         }
 
         private void AddField(int start, int length)

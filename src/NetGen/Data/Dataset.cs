@@ -27,7 +27,7 @@ public sealed class Dataset
     }
 
     /// <summary>A classification dataset. The arrays are taken, not copied.</summary>
-    /// <param name="features">N × <paramref name="featureSize"/> floats, row-major.</param>
+    /// <param name="features">N × <paramref name="featureSize"/> finite floats, row-major.</param>
     /// <param name="featureSize">Floats per sample (D).</param>
     /// <param name="labels">N class ids, each in [0, <paramref name="classCount"/>).</param>
     /// <param name="classCount">Number of classes.</param>
@@ -39,6 +39,7 @@ public sealed class Dataset
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
         int count = RowCount(features.Length, featureSize, nameof(features));
+        CheckFinite(features, featureSize, "feature", nameof(features));
         if (labels.Length != count)
             throw new ArgumentException($"Expected {count} labels (one per sample), found {labels.Length}.", nameof(labels));
         for (int i = 0; i < labels.Length; i++)
@@ -51,9 +52,9 @@ public sealed class Dataset
     }
 
     /// <summary>A regression (or soft-target) dataset. The arrays are taken, not copied.</summary>
-    /// <param name="features">N × <paramref name="featureSize"/> floats, row-major.</param>
+    /// <param name="features">N × <paramref name="featureSize"/> finite floats, row-major.</param>
     /// <param name="featureSize">Floats per sample (D).</param>
-    /// <param name="targets">N × <paramref name="targetSize"/> floats, row-major.</param>
+    /// <param name="targets">N × <paramref name="targetSize"/> finite floats, row-major.</param>
     /// <param name="targetSize">Floats per target (T).</param>
     public static Dataset FromTargets(float[] features, int featureSize, float[] targets, int targetSize)
     {
@@ -65,6 +66,8 @@ public sealed class Dataset
         if ((long)count * targetSize != targets.Length)
             throw new ArgumentException(
                 $"Expected {(long)count * targetSize} target floats ({count} samples × {targetSize}), found {targets.Length}.", nameof(targets));
+        CheckFinite(features, featureSize, "feature", nameof(features));
+        CheckFinite(targets, targetSize, "target", nameof(targets));
         return new Dataset(features, featureSize, null, 0, targets, targetSize, null);
     }
 
@@ -155,9 +158,10 @@ public sealed class Dataset
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
         int d = FeatureSize, t = TargetSize;
-        float[] features = new float[indices.Length * d];
+        // Repeats are allowed, so the result can outgrow this dataset: sized in 64 bits.
+        float[] features = new float[ArrayLength(indices.Length, d, "feature", nameof(indices))];
         int[]? labels = _labels is null ? null : new int[indices.Length];
-        float[]? targets = _targets is null ? null : new float[indices.Length * t];
+        float[]? targets = _targets is null ? null : new float[ArrayLength(indices.Length, t, "target", nameof(indices))];
         for (int i = 0; i < indices.Length; i++)
         {
             int row = indices[i];
@@ -181,7 +185,11 @@ public sealed class Dataset
     public Dataset ToOneHot()
     {
         if (_labels is null) throw new InvalidOperationException("ToOneHot needs a labelled dataset; this one already has float targets.");
-        float[] targets = new float[Count * ClassCount];
+        long length = (long)Count * ClassCount;
+        if (length > Array.MaxLength)
+            throw new InvalidOperationException(
+                $"ToOneHot needs {Count} samples × {ClassCount} classes = {length} target floats; an array holds at most {Array.MaxLength}.");
+        float[] targets = new float[length];
         for (int i = 0; i < _labels.Length; i++) targets[i * ClassCount + _labels[i]] = 1f;
         return new Dataset(_features, FeatureSize, null, 0, targets, ClassCount, null);
     }
@@ -196,6 +204,8 @@ public sealed class Dataset
             throw new ArgumentException($"Expected finite min < max, found min {min}, max {max}.", nameof(max));
         // Divide rather than multiply by a reciprocal: correctly rounded, so 51 / 255 is exactly 0.2f.
         float range = max - min;
+        if (!float.IsFinite(range))
+            throw new ArgumentException($"Expected max − min to be a finite float, found {max} − {min} = {range}.", nameof(max));
         float[] features = new float[_features.Length];
         for (int i = 0; i < features.Length; i++) features[i] = (_features[i] - min) / range;
         return WithFeatures(features);
@@ -229,6 +239,26 @@ public sealed class Dataset
         if (length % rowSize != 0)
             throw new ArgumentException($"Expected a multiple of {rowSize} floats (N × featureSize), found {length}.", paramName);
         return length / rowSize;
+    }
+
+    /// <summary>Non-finite values are refused where they enter, with their place, rather than surfacing later as a NaN loss.</summary>
+    private static void CheckFinite(float[] values, int rowSize, string what, string paramName)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException(
+                    $"{paramName}[{i}] (sample {i / rowSize}, {what} {i % rowSize}) is {values[i]}; expected finite values.", paramName);
+        }
+    }
+
+    private static int ArrayLength(int rows, int rowSize, string what, string paramName)
+    {
+        long length = (long)rows * rowSize;
+        if (length > Array.MaxLength)
+            throw new ArgumentException(
+                $"Expected at most {Array.MaxLength} {what} floats in the result, found {rows} samples × {rowSize} = {length}.", paramName);
+        return (int)length;
     }
 
     private static void CheckClassNames(string[]? classNames, int classCount)

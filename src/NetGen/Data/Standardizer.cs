@@ -30,8 +30,14 @@ public sealed class Standardizer
     /// <summary>Builds a standardizer from known statistics (e.g. loaded from a checkpoint).</summary>
     public static Standardizer FromStatistics(ReadOnlySpan<float> mean, ReadOnlySpan<float> std)
     {
+        if (mean.Length == 0)
+            throw new ArgumentException("Expected statistics for at least one feature, found none.", nameof(mean));
         if (mean.Length != std.Length)
             throw new ArgumentException($"Expected as many stds as means ({mean.Length}), found {std.Length}.", nameof(std));
+        for (int j = 0; j < mean.Length; j++)
+        {
+            if (!float.IsFinite(mean[j])) throw new ArgumentException($"Expected finite means, found mean {j} is {mean[j]}.", nameof(mean));
+        }
         foreach (float s in std)
         {
             if (!(s > 0) || !float.IsFinite(s)) throw new ArgumentException($"Expected positive finite stds, found {s}.", nameof(std));
@@ -43,7 +49,8 @@ public sealed class Standardizer
     public static Standardizer Fit(Dataset train, float epsilon = DefaultEpsilon)
     {
         ArgumentNullException.ThrowIfNull(train);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epsilon);
+        if (!(epsilon > 0) || !float.IsFinite(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Expected a positive finite epsilon.");
         if (train.Count == 0) throw new ArgumentException("Expected a non-empty training set, found 0 samples.", nameof(train));
         int d = train.FeatureSize, n = train.Count;
         ReadOnlySpan<float> x = train.Features;

@@ -102,8 +102,12 @@ public class CsvReaderTests
     [Fact]
     public void UnknownLabelColumnListsColumns()
     {
-        var e = Assert.Throws<System.ArgumentException>(() => Read("a,b\n1,2\n", new CsvOptions { LabelColumn = "c" }));
+        // The file lacks what the options ask for: a content error, like every other.
+        var e = Assert.Throws<InvalidDataException>(() => Read("a,b\n1,2\n", new CsvOptions { LabelColumn = "c" }));
+        Assert.Contains("test.csv: line 1: expected a label column named 'c'", e.Message);
         Assert.Contains("a, b", e.Message);
+        e = Assert.Throws<InvalidDataException>(() => Read("a,b\n1,2\n", new CsvOptions { LabelColumnIndex = 5 }));
+        Assert.Contains("test.csv: line 1: expected a column at LabelColumnIndex 5, found 2 columns", e.Message);
     }
 
     [Fact]

@@ -17,6 +17,11 @@ public sealed class ConfusionMatrix
     public ConfusionMatrix(int classCount, string[]? classNames = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
+        // classCount² cells in one array: in 64 bits, or 46,341 classes would wrap into a small array.
+        if ((long)classCount * classCount > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount,
+                $"A confusion matrix of {classCount:N0} classes needs {(long)classCount * classCount:N0} cells; an array holds at most {Array.MaxLength:N0} " +
+                $"(at most {(int)Math.Sqrt(Array.MaxLength):N0} classes).");
         if (classNames is not null && classNames.Length != classCount)
             throw new ArgumentException($"Expected {classCount} class names (one per class), found {classNames.Length}.", nameof(classNames));
         ClassCount = classCount;

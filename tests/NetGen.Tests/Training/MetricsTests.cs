@@ -70,6 +70,15 @@ public class MetricsTests
         Assert.EndsWith("50.0%", lines[1]);
     }
 
+    [Theory]
+    [InlineData(46_341)]       // 46,341² = 2,147,488,281: just past an array's capacity (it used to wrap into a tiny array)
+    [InlineData(2_000_000_000)] // a CSV label of two billion with no ClassCount reached here through Evaluator
+    public void ConfusionMatrix_too_large_for_an_array_is_refused_with_the_limit(int classes)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(classes));
+        Assert.Contains("at most 46,340 classes", e.Message);
+    }
+
     [Fact]
     public void ConfusionMatrix_with_no_predictions_of_a_class_has_zero_precision()
     {

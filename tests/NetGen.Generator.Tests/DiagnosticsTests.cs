@@ -276,7 +276,7 @@ public sealed class DiagnosticsTests
             """;
         Assert.Contains(TestCompilation.RunAnalyzer(source), d => d.Id == "NG0008");
         var run = TestCompilation.RunGenerator(source);
-        Assert.Equal(new[] { "XorNet.g.cs" }, run.Sources.Select(s => s.HintName));
+        Assert.Equal(new[] { Emit.HintName.For("XorNet") }, run.Sources.Select(s => s.HintName));
         Assert.Empty(run.OutputErrors);
     }
 

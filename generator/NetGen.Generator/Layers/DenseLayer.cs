@@ -25,7 +25,10 @@ internal sealed record DenseLayer(
     string? Name,
     LocationInfo? Location) : LayerModel(Name, Location)
 {
-    /// <summary>Layers with at most this many weights are unrolled into scalar statements: no call, no loop over features.</summary>
+    /// <summary>
+    /// Layers with at most this many weights are unrolled into scalar statements: no call, no loop over features.
+    /// Each unrolled weight costs about 140 bytes of C#; <see cref="NetworkPlanner.UnrolledWeightBudget"/> caps the network's total.
+    /// </summary>
     public const int UnrollLimit = 256;
 
     public override string Kind => "Dense";
@@ -70,7 +73,9 @@ internal sealed record DenseLayer(
 
     private static int WeightCount(LayerPlan plan) => plan.Input.Size * plan.Output.Size;
     private static int BiasOffset(LayerPlan plan) => plan.ParameterOffset + WeightCount(plan);
-    private static bool Unrolled(LayerPlan plan) => WeightCount(plan) <= UnrollLimit;
+    private static bool Unrolled(LayerPlan plan) => plan.Unrolled;
+
+    public override int UnrollableWeights(Shape input) => (long)input.Size * Units <= UnrollLimit ? input.Size * Units : 0;
 
     private string Weights(string buffer, LayerPlan plan) => $"{buffer}.Slice({Literal.Int(plan.ParameterOffset)}, {Literal.Int(WeightCount(plan))})";
     private string Biases(string buffer, LayerPlan plan) => HasBias ? $"{buffer}.Slice({Literal.Int(BiasOffset(plan))}, {Literal.Int(Units)})" : "default";

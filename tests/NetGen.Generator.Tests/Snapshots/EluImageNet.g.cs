@@ -51,9 +51,9 @@ partial class EluImageNet : global::NetGen.INetwork
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
-        new("Flatten", "Flatten1", global::System.Array.AsReadOnly(new[] { 16 }), 0, 0, false),
-        new("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 5 }), 0, 85, true),
-        new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 2 }), 85, 12, true),
+        new global::NetGen.LayerInfo("Flatten", "Flatten1", global::System.Array.AsReadOnly(new[] { 16 }), 0, 0, false),
+        new global::NetGen.LayerInfo("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 5 }), 0, 85, true),
+        new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 2 }), 85, 12, true),
     });
 
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)

@@ -11,177 +11,178 @@
 // Loss: CrossEntropy, fused with the softmax: dL/dz = (y − t)/batch. Training FLOPs per sample ≈ 3 × forward.
 #nullable enable
 
-namespace Samples.Fashion;
-
-partial class FashionMlp : global::NetGen.INetwork
+namespace Samples.Fashion
 {
-    private readonly float[] _parameters = new float[101770];
-    private readonly float[] _gradients = new float[101770];
-    private readonly int _seed;
-    // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
-    private readonly ulong _dropoutKey;
-    private ulong _trainingStep;
-
-    /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
-    public FashionMlp() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
-
-    /// <summary>A network whose weights (and dropout masks) are determined by <paramref name="seed"/>.</summary>
-    public FashionMlp(int seed)
+    partial class FashionMlp : global::NetGen.INetwork
     {
-        _seed = seed;
-        _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
-        global::System.Span<float> parameters = _parameters;
-        // Dense1: W ~ U[±limit], He limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(0, 100352), global::NetGen.Kernels.Initializers.HeLimit(784), seed, 1);
-        // Dense3: W ~ U[±limit], Glorot limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(100480, 1280), global::NetGen.Kernels.Initializers.GlorotLimit(128, 10), seed, 3);
-    }
+        private readonly float[] _parameters = new float[101770];
+        private readonly float[] _gradients = new float[101770];
+        private readonly int _seed;
+        // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
+        private readonly ulong _dropoutKey;
+        private ulong _trainingStep;
 
-    /// <summary>The seed the weights were drawn from.</summary>
-    public int Seed => _seed;
-    /// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>
-    public ulong TrainingStep { get => _trainingStep; set => _trainingStep = value; }
-    public int InputSize => 784;
-    public int OutputSize => 10;
-    public int ParameterCount => 101770;
-    public global::System.Span<float> Parameters => _parameters;
-    public global::System.Span<float> Gradients => _gradients;
-    public global::NetGen.Loss Loss => global::NetGen.Loss.CrossEntropy;
-    public string Architecture => "Input(784) > Dense(128,ReLU) > Dropout > Dense(10,Softmax) | CrossEntropy";
-    public ulong ArchitectureFingerprint => 0xFAEA623FB5C91B2FUL;
-    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+        /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
+        public FashionMlp() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
 
-    private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
-    {
-        new("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 128 }), 0, 100480, true),
-        new("Dropout", "Dropout2", global::System.Array.AsReadOnly(new[] { 128 }), 100480, 0, false),
-        new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 10 }), 100480, 1290, true),
-    });
-
-    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-    {
-        global::NetGen.Kernels.Guard.Sample(input.Length, 784, nameof(input));
-        global::NetGen.Kernels.Guard.Sample(output.Length, 10, nameof(output));
-        global::NetGen.Kernels.Guard.Finite(input, 784, nameof(input));
-        EnsureCapacity(1);
-        RunInference(input, output, 1);
-    }
-
-    public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
-        global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 10, nameof(outputs));
-        global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        for (int start = 0; start < batchSize; start += 256)
+        /// <summary>A network whose weights (and dropout masks) are determined by <paramref name="seed"/>.</summary>
+        public FashionMlp(int seed)
         {
-            int batch = global::System.Math.Min(256, batchSize - start);
-            EnsureCapacity(batch);
-            RunInference(inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+            _seed = seed;
+            _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
+            global::System.Span<float> parameters = _parameters;
+            // Dense1: W ~ U[±limit], He limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(0, 100352), global::NetGen.Kernels.Initializers.HeLimit(784), seed, 1);
+            // Dense3: W ~ U[±limit], Glorot limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(100480, 1280), global::NetGen.Kernels.Initializers.GlorotLimit(128, 10), seed, 3);
         }
-    }
 
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
-        global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 10, nameof(targets));
-        global::NetGen.Kernels.Guard.Finite(targets, 10, nameof(targets));
-        global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 10), targets, new global::System.Span<float>(_d3, 0, batch * 10), batch, 10);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
-    }
+        /// <summary>The seed the weights were drawn from.</summary>
+        public int Seed => _seed;
+        /// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>
+        public ulong TrainingStep { get => _trainingStep; set => _trainingStep = value; }
+        public int InputSize => 784;
+        public int OutputSize => 10;
+        public int ParameterCount => 101770;
+        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Gradients => _gradients;
+        public global::NetGen.Loss Loss => global::NetGen.Loss.CrossEntropy;
+        public string Architecture => "Input(784) > Dense(128,ReLU) > Dropout > Dense(10,Softmax) | CrossEntropy";
+        public ulong ArchitectureFingerprint => 0xFAEA623FB5C91B2FUL;
+        public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
 
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
-        global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
-        global::NetGen.Kernels.Guard.Labels(labels, 10, nameof(labels));
-        global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 10), labels, new global::System.Span<float>(_d3, 0, batch * 10), batch, 10);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
-    }
+        private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
+        {
+            new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 128 }), 0, 100480, true),
+            new global::NetGen.LayerInfo("Dropout", "Dropout2", global::System.Array.AsReadOnly(new[] { 128 }), 100480, 0, false),
+            new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 10 }), 100480, 1290, true),
+        });
 
-    /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::NetGen.Kernels.Guard.Sample(input.Length, 784, nameof(input));
+            global::NetGen.Kernels.Guard.Sample(output.Length, 10, nameof(output));
+            global::NetGen.Kernels.Guard.Finite(input, 784, nameof(input));
+            EnsureCapacity(1);
+            RunInference(input, output, 1);
+        }
 
-        // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(_a1, 0, batch * 128), batch, 784, 128, 0.0f);
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        {
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
+            global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 10, nameof(outputs));
+            global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                EnsureCapacity(batch);
+                RunInference(inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+            }
+        }
 
-        // Dropout2 · Dropout(0.2) · 128 → 128
-        // Identity at inference: the next layer reads this layer's input directly.
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
+        {
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
+            global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 10, nameof(targets));
+            global::NetGen.Kernels.Guard.Finite(targets, 10, nameof(targets));
+            global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
+            int batch = batchSize;
+            EnsureCapacity(batch);
+            RunTrainingForward(inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 10), targets, new global::System.Span<float>(_d3, 0, batch * 10), batch, 10);
+            RunBackward(inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
 
-        // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 128, 10, 0.0f);
-        global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows(outputs, batch, 10);
-    }
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
+        {
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
+            global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
+            global::NetGen.Kernels.Guard.Labels(labels, 10, nameof(labels));
+            global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
+            int batch = batchSize;
+            EnsureCapacity(batch);
+            RunTrainingForward(inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 10), labels, new global::System.Span<float>(_d3, 0, batch * 10), batch, 10);
+            RunBackward(inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
 
-    /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
+        /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+        private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::System.ReadOnlySpan<float> parameters = _parameters;
 
-        // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(_a1, 0, batch * 128), batch, 784, 128, 0.0f);
+            // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(_a1, 0, batch * 128), batch, 784, 128, 0.0f);
 
-        // Dropout2 · Dropout(0.2) · 128 → 128
-        global::NetGen.Kernels.DropoutKernels.Forward(new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_a2, 0, batch * 128), new global::System.Span<float>(_m2, 0, batch * 128), 0.2f, _dropoutKey + 2UL, _trainingStep);
+            // Dropout2 · Dropout(0.2) · 128 → 128
+            // Identity at inference: the next layer reads this layer's input directly.
 
-        // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-        // Logits only: the loss applies the softmax and its gradient in one fused pass.
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(_a3, 0, batch * 10), batch, 128, 10, 0.0f);
-    }
+            // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 128, 10, 0.0f);
+            global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows(outputs, batch, 10);
+        }
 
-    /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-        global::System.Span<float> gradients = _gradients;
+        /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
+        private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            global::System.ReadOnlySpan<float> parameters = _parameters;
 
-        // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d3, 0, batch * 10), new global::System.Span<float>(_a2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch, 128, 10);
-        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_d3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(_d2, 0, batch * 128), batch, 128, 10, 0.0f);
+            // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(_a1, 0, batch * 128), batch, 784, 128, 0.0f);
 
-        // Dropout2 · Dropout(0.2) · 128 → 128
-        global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(_d2, 0, batch * 128), new global::System.Span<float>(_m2, 0, batch * 128), new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_d1, 0, batch * 128), 0.0f);
+            // Dropout2 · Dropout(0.2) · 128 → 128
+            global::NetGen.Kernels.DropoutKernels.Forward(new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_a2, 0, batch * 128), new global::System.Span<float>(_m2, 0, batch * 128), 0.2f, _dropoutKey + 2UL, _trainingStep);
 
-        // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch, 784, 128);
-    }
+            // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
+            // Logits only: the loss applies the softmax and its gradient in one fused pass.
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_a2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(_a3, 0, batch * 10), batch, 128, 10, 0.0f);
+        }
 
-    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
-    private int _capacity;
-    private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 128 per sample
-    private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 128 per sample
-    private float[] _a2 = global::System.Array.Empty<float>(); // Dropout2 output, 128 per sample
-    private float[] _d2 = global::System.Array.Empty<float>(); // gradient at Dropout2's output, 128 per sample
-    private float[] _m2 = global::System.Array.Empty<float>(); // Dropout2 mask (0 or 1/(1 − rate)), 128 per sample
-    private float[] _a3 = global::System.Array.Empty<float>(); // Dense3 output, 10 per sample
-    private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 10 per sample
+        /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
+        private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.Span<float> gradients = _gradients;
 
-    private void EnsureCapacity(int batch)
-    {
-        if (batch <= _capacity) return;
-        _a1 = new float[batch * 128];
-        _d1 = new float[batch * 128];
-        _a2 = new float[batch * 128];
-        _d2 = new float[batch * 128];
-        _m2 = new float[batch * 128];
-        _a3 = new float[batch * 10];
-        _d3 = new float[batch * 10];
-        _capacity = batch;
+            // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
+            global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d3, 0, batch * 10), new global::System.Span<float>(_a2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch, 128, 10);
+            global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(_d3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(_d2, 0, batch * 128), batch, 128, 10, 0.0f);
+
+            // Dropout2 · Dropout(0.2) · 128 → 128
+            global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(_d2, 0, batch * 128), new global::System.Span<float>(_m2, 0, batch * 128), new global::System.Span<float>(_a1, 0, batch * 128), new global::System.Span<float>(_d1, 0, batch * 128), 0.0f);
+
+            // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
+            global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(_d1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch, 784, 128);
+        }
+
+        // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
+        private int _capacity;
+        private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 128 per sample
+        private float[] _d1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 128 per sample
+        private float[] _a2 = global::System.Array.Empty<float>(); // Dropout2 output, 128 per sample
+        private float[] _d2 = global::System.Array.Empty<float>(); // gradient at Dropout2's output, 128 per sample
+        private float[] _m2 = global::System.Array.Empty<float>(); // Dropout2 mask (0 or 1/(1 − rate)), 128 per sample
+        private float[] _a3 = global::System.Array.Empty<float>(); // Dense3 output, 10 per sample
+        private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 10 per sample
+
+        private void EnsureCapacity(int batch)
+        {
+            if (batch <= _capacity) return;
+            _a1 = new float[batch * 128];
+            _d1 = new float[batch * 128];
+            _a2 = new float[batch * 128];
+            _d2 = new float[batch * 128];
+            _m2 = new float[batch * 128];
+            _a3 = new float[batch * 10];
+            _d3 = new float[batch * 10];
+            _capacity = batch;
+        }
     }
 }

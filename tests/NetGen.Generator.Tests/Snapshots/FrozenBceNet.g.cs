@@ -11,272 +11,273 @@
 // Loss: BinaryCrossEntropy, fused with the sigmoid: dL/dz = (y − t)/batch. Training FLOPs per sample ≈ 3 × forward.
 #nullable enable
 
-namespace Samples;
-
-partial class FrozenBceNet : global::NetGen.INetwork
+namespace Samples
 {
-    private readonly float[] _parameters = new float[32];
-    private readonly float[] _gradients = new float[32];
-    private readonly int _seed;
-    // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
-    private readonly ulong _dropoutKey;
-    private ulong _trainingStep;
-
-    /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
-    public FrozenBceNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
-
-    /// <summary>A network whose weights (and dropout masks) are determined by <paramref name="seed"/>.</summary>
-    public FrozenBceNet(int seed)
+    partial class FrozenBceNet : global::NetGen.INetwork
     {
-        _seed = seed;
-        _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
-        global::System.Span<float> parameters = _parameters;
-        // Dense1: W ~ U[±limit], He limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(0, 12), global::NetGen.Kernels.Initializers.HeLimit(3), seed, 1);
-        // hidden: W ~ U[±limit], He limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(16, 12), global::NetGen.Kernels.Initializers.HeLimit(4), seed, 2);
-        // Dense3: W ~ U[±limit], Glorot limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(28, 3), global::NetGen.Kernels.Initializers.GlorotLimit(3, 1), seed, 3);
-    }
+        private readonly float[] _parameters = new float[32];
+        private readonly float[] _gradients = new float[32];
+        private readonly int _seed;
+        // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
+        private readonly ulong _dropoutKey;
+        private ulong _trainingStep;
 
-    /// <summary>The seed the weights were drawn from.</summary>
-    public int Seed => _seed;
-    /// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>
-    public ulong TrainingStep { get => _trainingStep; set => _trainingStep = value; }
-    public int InputSize => 3;
-    public int OutputSize => 1;
-    public int ParameterCount => 32;
-    public global::System.Span<float> Parameters => _parameters;
-    public global::System.Span<float> Gradients => _gradients;
-    public global::NetGen.Loss Loss => global::NetGen.Loss.BinaryCrossEntropy;
-    public string Architecture => "Input(3) > Dense(4,LeakyReLU,0.2f) > Dense(3,LeakyReLU,0.2f,nobias) > Dense(1,Sigmoid) | BinaryCrossEntropy";
-    public ulong ArchitectureFingerprint => 0x6044F753D3BAA693UL;
-    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+        /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
+        public FrozenBceNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
 
-    private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
-    {
-        new("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 4 }), 0, 16, false),
-        new("Dense", "hidden", global::System.Array.AsReadOnly(new[] { 3 }), 16, 12, true),
-        new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 1 }), 28, 4, true),
-    });
-
-    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-    {
-        global::NetGen.Kernels.Guard.Sample(input.Length, 3, nameof(input));
-        global::NetGen.Kernels.Guard.Sample(output.Length, 1, nameof(output));
-        global::NetGen.Kernels.Guard.Finite(input, 3, nameof(input));
-        EnsureCapacity(1);
-        RunInference(input, output, 1);
-    }
-
-    public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
-        global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 1, nameof(outputs));
-        global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        for (int start = 0; start < batchSize; start += 256)
+        /// <summary>A network whose weights (and dropout masks) are determined by <paramref name="seed"/>.</summary>
+        public FrozenBceNet(int seed)
         {
-            int batch = global::System.Math.Min(256, batchSize - start);
+            _seed = seed;
+            _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
+            global::System.Span<float> parameters = _parameters;
+            // Dense1: W ~ U[±limit], He limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(0, 12), global::NetGen.Kernels.Initializers.HeLimit(3), seed, 1);
+            // hidden: W ~ U[±limit], He limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(16, 12), global::NetGen.Kernels.Initializers.HeLimit(4), seed, 2);
+            // Dense3: W ~ U[±limit], Glorot limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(28, 3), global::NetGen.Kernels.Initializers.GlorotLimit(3, 1), seed, 3);
+        }
+
+        /// <summary>The seed the weights were drawn from.</summary>
+        public int Seed => _seed;
+        /// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>
+        public ulong TrainingStep { get => _trainingStep; set => _trainingStep = value; }
+        public int InputSize => 3;
+        public int OutputSize => 1;
+        public int ParameterCount => 32;
+        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Gradients => _gradients;
+        public global::NetGen.Loss Loss => global::NetGen.Loss.BinaryCrossEntropy;
+        public string Architecture => "Input(3) > Dense(4,LeakyReLU,0.2f) > Dense(3,LeakyReLU,0.2f,nobias) > Dense(1,Sigmoid) | BinaryCrossEntropy";
+        public ulong ArchitectureFingerprint => 0x6044F753D3BAA693UL;
+        public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+
+        private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
+        {
+            new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 4 }), 0, 16, false),
+            new global::NetGen.LayerInfo("Dense", "hidden", global::System.Array.AsReadOnly(new[] { 3 }), 16, 12, true),
+            new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 1 }), 28, 4, true),
+        });
+
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::NetGen.Kernels.Guard.Sample(input.Length, 3, nameof(input));
+            global::NetGen.Kernels.Guard.Sample(output.Length, 1, nameof(output));
+            global::NetGen.Kernels.Guard.Finite(input, 3, nameof(input));
+            EnsureCapacity(1);
+            RunInference(input, output, 1);
+        }
+
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        {
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
+            global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 1, nameof(outputs));
+            global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                EnsureCapacity(batch);
+                RunInference(inputs.Slice(start * 3, batch * 3), outputs.Slice(start * 1, batch * 1), batch);
+            }
+        }
+
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
+        {
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
+            global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 1, nameof(targets));
+            global::NetGen.Kernels.Guard.Finite(targets, 1, nameof(targets));
+            global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
+            int batch = batchSize;
             EnsureCapacity(batch);
-            RunInference(inputs.Slice(start * 3, batch * 3), outputs.Slice(start * 1, batch * 1), batch);
+            RunTrainingForward(inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 1), targets, new global::System.Span<float>(_d3, 0, batch * 1), batch, 1);
+            RunBackward(inputs, batch);
+            _trainingStep++;
+            return loss;
         }
-    }
 
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
-        global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 1, nameof(targets));
-        global::NetGen.Kernels.Guard.Finite(targets, 1, nameof(targets));
-        global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 1), targets, new global::System.Span<float>(_d3, 0, batch * 1), batch, 1);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
-    }
-
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
-        global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
-        global::NetGen.Kernels.Guard.Labels(labels, 1, nameof(labels));
-        global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        int batch = batchSize;
-        EnsureCapacity(batch);
-        RunTrainingForward(inputs, batch);
-        float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 1), labels, new global::System.Span<float>(_d3, 0, batch * 1), batch, 1);
-        RunBackward(inputs, batch);
-        _trainingStep++;
-        return loss;
-    }
-
-    /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-
-        // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
-        // 12 weights: unrolled into scalar code.
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
         {
-            var source = inputs;
-            var destination = new global::System.Span<float>(_a1, 0, batch * 4);
-            for (int n = 0; n < batch; n++)
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
+            global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
+            global::NetGen.Kernels.Guard.Labels(labels, 1, nameof(labels));
+            global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
+            int batch = batchSize;
+            EnsureCapacity(batch);
+            RunTrainingForward(inputs, batch);
+            float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(_a3, 0, batch * 1), labels, new global::System.Span<float>(_d3, 0, batch * 1), batch, 1);
+            RunBackward(inputs, batch);
+            _trainingStep++;
+            return loss;
+        }
+
+        /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+        private void RunInference(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+
+            // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
+            // 12 weights: unrolled into scalar code.
             {
-                var x = source.Slice(n * 3, 3);
-                var y = destination.Slice(n * 4, 4);
-                y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
-                y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
-                y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
-                y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
+                var source = inputs;
+                var destination = new global::System.Span<float>(_a1, 0, batch * 4);
+                for (int n = 0; n < batch; n++)
+                {
+                    var x = source.Slice(n * 3, 3);
+                    var y = destination.Slice(n * 4, 4);
+                    y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
+                    y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
+                    y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
+                    y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
+                }
+            }
+
+            // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
+            // 12 weights: unrolled into scalar code.
+            {
+                var source = new global::System.Span<float>(_a1, 0, batch * 4);
+                var destination = new global::System.Span<float>(_a2, 0, batch * 3);
+                for (int n = 0; n < batch; n++)
+                {
+                    var x = source.Slice(n * 4, 4);
+                    var y = destination.Slice(n * 3, 3);
+                    y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
+                    y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
+                    y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
+                }
+            }
+
+            // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
+            // 3 weights: unrolled into scalar code.
+            {
+                var source = new global::System.Span<float>(_a2, 0, batch * 3);
+                var destination = outputs;
+                for (int n = 0; n < batch; n++)
+                {
+                    var x = source.Slice(n * 3, 3);
+                    var y = destination.Slice(n * 1, 1);
+                    y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2], 0.0f);
+                }
             }
         }
 
-        // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
-        // 12 weights: unrolled into scalar code.
+        /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
+        private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
         {
-            var source = new global::System.Span<float>(_a1, 0, batch * 4);
-            var destination = new global::System.Span<float>(_a2, 0, batch * 3);
-            for (int n = 0; n < batch; n++)
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+
+            // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
+            // 12 weights: unrolled into scalar code.
             {
-                var x = source.Slice(n * 4, 4);
-                var y = destination.Slice(n * 3, 3);
-                y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
-                y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
-                y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
+                var source = inputs;
+                var destination = new global::System.Span<float>(_a1, 0, batch * 4);
+                for (int n = 0; n < batch; n++)
+                {
+                    var x = source.Slice(n * 3, 3);
+                    var y = destination.Slice(n * 4, 4);
+                    y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
+                    y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
+                    y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
+                    y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
+                }
+            }
+
+            // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
+            // 12 weights: unrolled into scalar code.
+            {
+                var source = new global::System.Span<float>(_a1, 0, batch * 4);
+                var destination = new global::System.Span<float>(_a2, 0, batch * 3);
+                for (int n = 0; n < batch; n++)
+                {
+                    var x = source.Slice(n * 4, 4);
+                    var y = destination.Slice(n * 3, 3);
+                    y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
+                    y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
+                    y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
+                }
+            }
+
+            // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
+            // Logits only: the loss applies the sigmoid and its gradient in one fused pass.
+            // 3 weights: unrolled into scalar code.
+            {
+                var source = new global::System.Span<float>(_a2, 0, batch * 3);
+                var destination = new global::System.Span<float>(_a3, 0, batch * 1);
+                for (int n = 0; n < batch; n++)
+                {
+                    var x = source.Slice(n * 3, 3);
+                    var y = destination.Slice(n * 1, 1);
+                    y[0] = parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2];
+                }
             }
         }
 
-        // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
-        // 3 weights: unrolled into scalar code.
+        /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
+        private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
         {
-            var source = new global::System.Span<float>(_a2, 0, batch * 3);
-            var destination = outputs;
-            for (int n = 0; n < batch; n++)
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.Span<float> gradients = _gradients;
+
+            // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
             {
-                var x = source.Slice(n * 3, 3);
-                var y = destination.Slice(n * 1, 1);
-                y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2], 0.0f);
+                var outputGradient = new global::System.Span<float>(_d3, 0, batch * 1);
+                var source = new global::System.Span<float>(_a2, 0, batch * 3);
+                gradients.Slice(28, 4).Clear();
+                var inputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
+                var below = new global::System.Span<float>(_a2, 0, batch * 3);
+                for (int n = 0; n < batch; n++)
+                {
+                    var dz = outputGradient.Slice(n * 1, 1);
+                    var x = source.Slice(n * 3, 3);
+                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                    gradients[28] += dz[0] * x[0]; gradients[29] += dz[0] * x[1]; gradients[30] += dz[0] * x[2]; gradients[31] += dz[0];
+                    var dx = inputGradient.Slice(n * 3, 3);
+                    var y = below.Slice(n * 3, 3);
+                    // dx[i] = Σ_j dz[j]·W[j, i], times LeakyReLU'(y[i]) of the layer below
+                    dx[0] = (dz[0] * parameters[28]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[0], 0.2f);
+                    dx[1] = (dz[0] * parameters[29]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[1], 0.2f);
+                    dx[2] = (dz[0] * parameters[30]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[2], 0.2f);
+                }
             }
-        }
-    }
 
-    /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(global::System.ReadOnlySpan<float> inputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-
-        // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
-        // 12 weights: unrolled into scalar code.
-        {
-            var source = inputs;
-            var destination = new global::System.Span<float>(_a1, 0, batch * 4);
-            for (int n = 0; n < batch; n++)
+            // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
             {
-                var x = source.Slice(n * 3, 3);
-                var y = destination.Slice(n * 4, 4);
-                y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
-                y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
-                y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
-                y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
-            }
-        }
-
-        // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
-        // 12 weights: unrolled into scalar code.
-        {
-            var source = new global::System.Span<float>(_a1, 0, batch * 4);
-            var destination = new global::System.Span<float>(_a2, 0, batch * 3);
-            for (int n = 0; n < batch; n++)
-            {
-                var x = source.Slice(n * 4, 4);
-                var y = destination.Slice(n * 3, 3);
-                y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
-                y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
-                y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
+                var outputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
+                var source = new global::System.Span<float>(_a1, 0, batch * 4);
+                gradients.Slice(16, 12).Clear();
+                for (int n = 0; n < batch; n++)
+                {
+                    var dz = outputGradient.Slice(n * 3, 3);
+                    var x = source.Slice(n * 4, 4);
+                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                    gradients[16] += dz[0] * x[0]; gradients[17] += dz[0] * x[1]; gradients[18] += dz[0] * x[2]; gradients[19] += dz[0] * x[3];
+                    gradients[20] += dz[1] * x[0]; gradients[21] += dz[1] * x[1]; gradients[22] += dz[1] * x[2]; gradients[23] += dz[1] * x[3];
+                    gradients[24] += dz[2] * x[0]; gradients[25] += dz[2] * x[1]; gradients[26] += dz[2] * x[2]; gradients[27] += dz[2] * x[3];
+                }
             }
         }
 
-        // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
-        // Logits only: the loss applies the sigmoid and its gradient in one fused pass.
-        // 3 weights: unrolled into scalar code.
+        // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
+        private int _capacity;
+        private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 4 per sample
+        private float[] _a2 = global::System.Array.Empty<float>(); // hidden output, 3 per sample
+        private float[] _d2 = global::System.Array.Empty<float>(); // gradient at hidden's output, 3 per sample
+        private float[] _a3 = global::System.Array.Empty<float>(); // Dense3 output, 1 per sample
+        private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 1 per sample
+
+        private void EnsureCapacity(int batch)
         {
-            var source = new global::System.Span<float>(_a2, 0, batch * 3);
-            var destination = new global::System.Span<float>(_a3, 0, batch * 1);
-            for (int n = 0; n < batch; n++)
-            {
-                var x = source.Slice(n * 3, 3);
-                var y = destination.Slice(n * 1, 1);
-                y[0] = parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2];
-            }
+            if (batch <= _capacity) return;
+            _a1 = new float[batch * 4];
+            _a2 = new float[batch * 3];
+            _d2 = new float[batch * 3];
+            _a3 = new float[batch * 1];
+            _d3 = new float[batch * 1];
+            _capacity = batch;
         }
-    }
-
-    /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(global::System.ReadOnlySpan<float> inputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-        global::System.Span<float> gradients = _gradients;
-
-        // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
-        {
-            var outputGradient = new global::System.Span<float>(_d3, 0, batch * 1);
-            var source = new global::System.Span<float>(_a2, 0, batch * 3);
-            gradients.Slice(28, 4).Clear();
-            var inputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
-            var below = new global::System.Span<float>(_a2, 0, batch * 3);
-            for (int n = 0; n < batch; n++)
-            {
-                var dz = outputGradient.Slice(n * 1, 1);
-                var x = source.Slice(n * 3, 3);
-                // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                gradients[28] += dz[0] * x[0]; gradients[29] += dz[0] * x[1]; gradients[30] += dz[0] * x[2]; gradients[31] += dz[0];
-                var dx = inputGradient.Slice(n * 3, 3);
-                var y = below.Slice(n * 3, 3);
-                // dx[i] = Σ_j dz[j]·W[j, i], times LeakyReLU'(y[i]) of the layer below
-                dx[0] = (dz[0] * parameters[28]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[0], 0.2f);
-                dx[1] = (dz[0] * parameters[29]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[1], 0.2f);
-                dx[2] = (dz[0] * parameters[30]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[2], 0.2f);
-            }
-        }
-
-        // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
-        {
-            var outputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
-            var source = new global::System.Span<float>(_a1, 0, batch * 4);
-            gradients.Slice(16, 12).Clear();
-            for (int n = 0; n < batch; n++)
-            {
-                var dz = outputGradient.Slice(n * 3, 3);
-                var x = source.Slice(n * 4, 4);
-                // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                gradients[16] += dz[0] * x[0]; gradients[17] += dz[0] * x[1]; gradients[18] += dz[0] * x[2]; gradients[19] += dz[0] * x[3];
-                gradients[20] += dz[1] * x[0]; gradients[21] += dz[1] * x[1]; gradients[22] += dz[1] * x[2]; gradients[23] += dz[1] * x[3];
-                gradients[24] += dz[2] * x[0]; gradients[25] += dz[2] * x[1]; gradients[26] += dz[2] * x[2]; gradients[27] += dz[2] * x[3];
-            }
-        }
-    }
-
-    // Workspace: batch × per-sample elements each, grown to the largest batch seen and then reused.
-    private int _capacity;
-    private float[] _a1 = global::System.Array.Empty<float>(); // Dense1 output, 4 per sample
-    private float[] _a2 = global::System.Array.Empty<float>(); // hidden output, 3 per sample
-    private float[] _d2 = global::System.Array.Empty<float>(); // gradient at hidden's output, 3 per sample
-    private float[] _a3 = global::System.Array.Empty<float>(); // Dense3 output, 1 per sample
-    private float[] _d3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 1 per sample
-
-    private void EnsureCapacity(int batch)
-    {
-        if (batch <= _capacity) return;
-        _a1 = new float[batch * 4];
-        _a2 = new float[batch * 3];
-        _d2 = new float[batch * 3];
-        _a3 = new float[batch * 1];
-        _d3 = new float[batch * 1];
-        _capacity = batch;
     }
 }

@@ -50,8 +50,8 @@ partial class XorNet : global::NetGen.INetwork
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
-        new("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 2 }), 0, 6, true),
-        new("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 1 }), 6, 3, true),
+        new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 2 }), 0, 6, true),
+        new global::NetGen.LayerInfo("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 1 }), 6, 3, true),
     });
 
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)

@@ -6,6 +6,10 @@ namespace NetGen.Generator.Emit;
 /// <summary>How emitted code names a batch's slice of a workspace array.</summary>
 internal static class Buffers
 {
+    // Locals are declared with their types, not var: a type named var in the user's namespace would capture var.
+    public const string FloatSpan = "global::System.Span<float>";
+    public const string ReadOnlyFloatSpan = "global::System.ReadOnlySpan<float>";
+
     /// <summary>
     /// A span over the first batch × perSample floats of a buffer. The caller's inputs and outputs are already
     /// exactly that long; workspace arrays are sized for the largest batch seen so far.

@@ -123,12 +123,12 @@ namespace Samples
             // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
             // 12 weights: unrolled into scalar code.
             {
-                var source = inputs;
-                var destination = new global::System.Span<float>(_a1, 0, batch * 4);
+                global::System.ReadOnlySpan<float> source = inputs;
+                global::System.Span<float> destination = new global::System.Span<float>(_a1, 0, batch * 4);
                 for (int n = 0; n < batch; n++)
                 {
-                    var x = source.Slice(n * 3, 3);
-                    var y = destination.Slice(n * 4, 4);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    global::System.Span<float> y = destination.Slice(n * 4, 4);
                     y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
                     y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
                     y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
@@ -139,12 +139,12 @@ namespace Samples
             // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
             // 12 weights: unrolled into scalar code.
             {
-                var source = new global::System.Span<float>(_a1, 0, batch * 4);
-                var destination = new global::System.Span<float>(_a2, 0, batch * 3);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(_a1, 0, batch * 4);
+                global::System.Span<float> destination = new global::System.Span<float>(_a2, 0, batch * 3);
                 for (int n = 0; n < batch; n++)
                 {
-                    var x = source.Slice(n * 4, 4);
-                    var y = destination.Slice(n * 3, 3);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 4, 4);
+                    global::System.Span<float> y = destination.Slice(n * 3, 3);
                     y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
                     y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
                     y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
@@ -154,12 +154,12 @@ namespace Samples
             // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
             // 3 weights: unrolled into scalar code.
             {
-                var source = new global::System.Span<float>(_a2, 0, batch * 3);
-                var destination = outputs;
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(_a2, 0, batch * 3);
+                global::System.Span<float> destination = outputs;
                 for (int n = 0; n < batch; n++)
                 {
-                    var x = source.Slice(n * 3, 3);
-                    var y = destination.Slice(n * 1, 1);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    global::System.Span<float> y = destination.Slice(n * 1, 1);
                     y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2], 0.0f);
                 }
             }
@@ -173,12 +173,12 @@ namespace Samples
             // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
             // 12 weights: unrolled into scalar code.
             {
-                var source = inputs;
-                var destination = new global::System.Span<float>(_a1, 0, batch * 4);
+                global::System.ReadOnlySpan<float> source = inputs;
+                global::System.Span<float> destination = new global::System.Span<float>(_a1, 0, batch * 4);
                 for (int n = 0; n < batch; n++)
                 {
-                    var x = source.Slice(n * 3, 3);
-                    var y = destination.Slice(n * 4, 4);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    global::System.Span<float> y = destination.Slice(n * 4, 4);
                     y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
                     y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
                     y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
@@ -189,12 +189,12 @@ namespace Samples
             // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
             // 12 weights: unrolled into scalar code.
             {
-                var source = new global::System.Span<float>(_a1, 0, batch * 4);
-                var destination = new global::System.Span<float>(_a2, 0, batch * 3);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(_a1, 0, batch * 4);
+                global::System.Span<float> destination = new global::System.Span<float>(_a2, 0, batch * 3);
                 for (int n = 0; n < batch; n++)
                 {
-                    var x = source.Slice(n * 4, 4);
-                    var y = destination.Slice(n * 3, 3);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 4, 4);
+                    global::System.Span<float> y = destination.Slice(n * 3, 3);
                     y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
                     y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
                     y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
@@ -205,12 +205,12 @@ namespace Samples
             // Logits only: the loss applies the sigmoid and its gradient in one fused pass.
             // 3 weights: unrolled into scalar code.
             {
-                var source = new global::System.Span<float>(_a2, 0, batch * 3);
-                var destination = new global::System.Span<float>(_a3, 0, batch * 1);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(_a2, 0, batch * 3);
+                global::System.Span<float> destination = new global::System.Span<float>(_a3, 0, batch * 1);
                 for (int n = 0; n < batch; n++)
                 {
-                    var x = source.Slice(n * 3, 3);
-                    var y = destination.Slice(n * 1, 1);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    global::System.Span<float> y = destination.Slice(n * 1, 1);
                     y[0] = parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2];
                 }
             }
@@ -224,19 +224,19 @@ namespace Samples
 
             // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
             {
-                var outputGradient = new global::System.Span<float>(_d3, 0, batch * 1);
-                var source = new global::System.Span<float>(_a2, 0, batch * 3);
+                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(_d3, 0, batch * 1);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(_a2, 0, batch * 3);
                 gradients.Slice(28, 4).Clear();
-                var inputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
-                var below = new global::System.Span<float>(_a2, 0, batch * 3);
+                global::System.Span<float> inputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
+                global::System.ReadOnlySpan<float> below = new global::System.Span<float>(_a2, 0, batch * 3);
                 for (int n = 0; n < batch; n++)
                 {
-                    var dz = outputGradient.Slice(n * 1, 1);
-                    var x = source.Slice(n * 3, 3);
+                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 1, 1);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
                     // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
                     gradients[28] += dz[0] * x[0]; gradients[29] += dz[0] * x[1]; gradients[30] += dz[0] * x[2]; gradients[31] += dz[0];
-                    var dx = inputGradient.Slice(n * 3, 3);
-                    var y = below.Slice(n * 3, 3);
+                    global::System.Span<float> dx = inputGradient.Slice(n * 3, 3);
+                    global::System.ReadOnlySpan<float> y = below.Slice(n * 3, 3);
                     // dx[i] = Σ_j dz[j]·W[j, i], times LeakyReLU'(y[i]) of the layer below
                     dx[0] = (dz[0] * parameters[28]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[0], 0.2f);
                     dx[1] = (dz[0] * parameters[29]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[1], 0.2f);
@@ -246,13 +246,13 @@ namespace Samples
 
             // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
             {
-                var outputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
-                var source = new global::System.Span<float>(_a1, 0, batch * 4);
+                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(_d2, 0, batch * 3);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(_a1, 0, batch * 4);
                 gradients.Slice(16, 12).Clear();
                 for (int n = 0; n < batch; n++)
                 {
-                    var dz = outputGradient.Slice(n * 3, 3);
-                    var x = source.Slice(n * 4, 4);
+                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 3, 3);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 4, 4);
                     // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
                     gradients[16] += dz[0] * x[0]; gradients[17] += dz[0] * x[1]; gradients[18] += dz[0] * x[2]; gradients[19] += dz[0] * x[3];
                     gradients[20] += dz[1] * x[0]; gradients[21] += dz[1] * x[1]; gradients[22] += dz[1] * x[2]; gradients[23] += dz[1] * x[3];

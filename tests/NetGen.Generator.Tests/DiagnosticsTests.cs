@@ -435,6 +435,26 @@ public sealed class DiagnosticsTests
         Assert.Empty(run.OutputErrors);
     }
 
+    [Theory]
+    [InlineData("public class Base { public Base(int x) { } }")]
+    [InlineData("public class Base { private Base() { } public Base(int x) { } }")]
+    public void NG0028_base_class_without_a_parameterless_constructor(string baseClass)
+    {
+        var d = Expect(Net("[Input(2)]\n[Dense(1)]", declaration: "public partial class Net : System.IDisposable, Base { public void Dispose() { } }\n" + baseClass), "NG0028", "Base");
+        Assert.Equal("Network class 'Net' derives from 'Base', which has no parameterless constructor it can call; NetGen's generated constructors call base(), so give 'Base' one or derive from another class", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("public class Base { protected Base() { } }")]
+    [InlineData("public class Base { public Base(int x = 0, params int[] more) { } }")]
+    public void A_base_class_with_a_callable_constructor_is_fine(string baseClass)
+    {
+        var run = TestCompilation.RunGenerator(Net("[Input(2)]\n[Dense(1)]", declaration: "public partial class Net : Base { }\n" + baseClass));
+        Assert.Empty(TestCompilation.RunAnalyzer(run.Input));
+        Assert.Single(run.Sources);
+        Assert.True(run.OutputErrors.IsEmpty, TestCompilation.Format(run.OutputErrors));
+    }
+
     [Fact]
     public void NG0015_alpha_too_large_for_a_float()
     {

@@ -131,6 +131,23 @@ public sealed class NeverThrowsTests(ITestOutputHelper output)
         string primary = "";
         if (r.Next(15) == 0) { primary = r.Next(2) == 0 ? "(int size)" : "()"; hazards.Add("primary constructor"); }
 
+        // A base class: the generated constructors call base(), which must exist.
+        string baseList = "", baseClass = "";
+        if (r.Next(15) == 0)
+        {
+            string name = "Base" + Number(index);
+            baseList = " : " + name;
+            baseClass = Pick(r, new[]
+            {
+                $"public class {name} {{ public {name}(int x) {{ }} }}",
+                $"public class {name} {{ private {name}() {{ }} public {name}(int x) {{ }} }}",
+                $"public class {name} {{ protected {name}() {{ }} }}",
+                $"public class {name} {{ public {name}(int x = 0, params int[] more) {{ }} }}",
+                $"public abstract class {name} {{ public int Seed => 0; }}",
+            });
+            hazards.Add("base class");
+        }
+
         var members = new List<string>();
         if (r.Next(4) == 0)
         {
@@ -142,7 +159,7 @@ public sealed class NeverThrowsTests(ITestOutputHelper output)
         var attributes = RandomAttributes(r);
         bool split = r.Next(10) == 0 && attributes.Count >= 2;
         string body = r.Next(25) == 0 ? "{" : "{ " + string.Join(" ", members) + " }"; // an unclosed class now and then
-        string declarationLine = $"{modifiers} class {className}{primary} {body}";
+        string declarationLine = $"{modifiers} class {className}{primary}{baseList} {body}{(baseClass.Length > 0 ? "\n" + baseClass : "")}";
 
         var files = new List<(string, string)>();
         if (split)

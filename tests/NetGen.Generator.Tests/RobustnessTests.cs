@@ -110,6 +110,24 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public void Network_attribute_on_two_partial_declarations_gives_one_file_and_no_exception()
+    {
+        // The compiler reports CS0579; the generator found the class twice and added two files of one hint name.
+        var run = TestCompilation.RunGenerator("""
+            using NetGen;
+            [Network(Loss.MeanSquaredError)]
+            [Input(2)]
+            [Dense(1)]
+            public partial class Net { }
+            [Network(Loss.MeanSquaredError)]
+            partial class Net { }
+            """);
+        Assert.Null(run.Single.Exception);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id is "CS8784" or "CS8785");
+        Assert.Single(run.Sources);
+    }
+
+    [Fact]
     public void An_exception_while_emitting_becomes_NG9999_on_the_class()
     {
         var model = ModelPurityTests.ParseSingle(SnapshotTests.Xor);

@@ -77,6 +77,8 @@ internal static class DiagnosticDescriptors
         "NetGen's generated code for '{0}' needs C# {1} or later, but the project compiles with C# {2}; raise <LangVersion>");
     public static readonly DiagnosticDescriptor LayersInSeveralFiles = Error("NG0027", "Layer attributes split across files",
         "Network '{0}' has layer attributes in both '{1}' and '{2}'; their order would depend on the order the compiler reads files, so put all of its layers on one declaration");
+    public static readonly DiagnosticDescriptor BaseWithoutParameterlessConstructor = Error("NG0028", "Base class has no parameterless constructor",
+        "Network class '{0}' derives from '{1}', which has no parameterless constructor it can call; NetGen's generated constructors call base(), so give '{1}' one or derive from another class");
 
     // NG9xxx: bugs in NetGen itself, reported instead of crashing the compiler.
     public static readonly DiagnosticDescriptor InternalError = Error("NG9999", "NetGen internal error",
@@ -87,7 +89,7 @@ internal static class DiagnosticDescriptors
         LossMismatch, AlphaIgnored, NoLayers, AlphaNotPositive, BadInputRank, LayerWithoutNetwork, TooLarge, InvalidArgument,
         MemberNamedLikeGenerated, ClassNamedLikeMember, PrimaryConstructor, StaticOrFileLocal,
         KernelLargerThanInput, StrideDropsPixels, NonPositiveOutput, ImageIntoDense, SpatialLayerOnVector, SamePaddingUnsupported,
-        LanguageVersionTooOld, LayersInSeveralFiles, InternalError);
+        LanguageVersionTooOld, LayersInSeveralFiles, BaseWithoutParameterlessConstructor, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 

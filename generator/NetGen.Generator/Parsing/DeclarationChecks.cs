@@ -43,6 +43,7 @@ internal static class DeclarationChecks
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNamedLikeMember, classLocation, className));
 
         CheckMembers(type, diagnostics, cancellationToken);
+        CheckBaseConstructor(type, declarations, classLocation, diagnostics);
 
         if (languageVersion < MinimumLanguageVersion)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooOld, classLocation, className, MinimumLanguageVersion.ToDisplayString(), languageVersion.ToDisplayString()));
@@ -72,6 +73,26 @@ internal static class DeclarationChecks
             if (clash is not null)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNamedLikeGenerated, LocationInfo.From(location), type.Name, clash));
         }
+    }
+
+    /// <summary>NG0028 when the generated constructors' implicit base() has nothing to call.</summary>
+    private static void CheckBaseConstructor(INamedTypeSymbol type, TypeDeclarationSyntax[] declarations, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+    {
+        var baseType = type.BaseType;
+        if (baseType is null || baseType.SpecialType == SpecialType.System_Object || baseType.TypeKind == TypeKind.Error) return;
+        bool callable = baseType.InstanceConstructors.Any(c =>
+            c.DeclaredAccessibility != Accessibility.Private && c.Parameters.All(p => p.IsOptional || p.IsParams));
+        if (callable) return;
+        // The base list entry that names the base class, found by its last identifier (the list may hold interfaces too).
+        var entries = declarations.SelectMany(d => d.BaseList?.Types ?? default(SeparatedSyntaxList<BaseTypeSyntax>)).ToArray();
+        var syntax = entries.FirstOrDefault(t => LastIdentifier(t.Type.ToString()) == baseType.Name) ?? entries.FirstOrDefault();
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BaseWithoutParameterlessConstructor, LocationInfo.From(syntax) ?? classLocation, type.Name, baseType.ToDisplayString()));
+    }
+
+    private static string LastIdentifier(string typeText)
+    {
+        string withoutArguments = typeText.Split('<')[0];
+        return withoutArguments.Substring(withoutArguments.LastIndexOfAny(new[] { '.', ':' }) + 1).Trim().TrimStart('@');
     }
 
     private static string? ConstructorClash(INamedTypeSymbol type, IMethodSymbol constructor, CancellationToken cancellationToken)

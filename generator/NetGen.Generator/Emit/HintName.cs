@@ -6,7 +6,7 @@ namespace NetGen.Generator.Emit;
 
 /// <summary>
 /// The generated file's name. Roslyn refuses some characters ('@', path separators) and compares hint names
-/// case-insensitively, so <c>N.Net</c> and <c>N.NET</c> would clash. The name is the full name with anything but
+/// case-insensitively, so <c>N.Net</c> and <c>N.NET</c> would clash. The name is the full name with anything but ASCII
 /// letters, digits, '_' and '.' replaced, followed by a hash of the exact (case-sensitive) full name: unique for
 /// every class, without knowing about the other networks in the build.
 /// </summary>

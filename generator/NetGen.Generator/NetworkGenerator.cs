@@ -1,6 +1,10 @@
+using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
 using NetGen.Generator.Planning;
 
@@ -8,7 +12,8 @@ namespace NetGen.Generator;
 
 /// <summary>
 /// The incremental pipeline, and nothing else. Diagnostics are the analyzer's job (it runs as you type);
-/// the generator emits code for valid networks and silently skips the rest.
+/// the generator emits code for valid networks and silently skips the rest. It never throws: an exception would
+/// drop the code of every network in the build, so a failure to emit one network becomes NG9999 on that network.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -20,20 +25,46 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 NetworkParser.NetworkAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => NetworkParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ct))
+                static (ctx, ct) => IsFirstNetworkDeclaration(ctx) ? NetworkParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ct) : null)
+            .Where(static model => model is not null)
             .WithTrackingName(TrackingNames.Parse);
 
         // Shapes, offsets and fusions: recomputed only when a model changes.
         var plans = models
-            .Select(static (model, _) => NetworkPlanner.Plan(model).Plan)
+            .Select(static (model, _) => NetworkPlanner.Plan(model!).Plan)
             .WithTrackingName(TrackingNames.Plan);
 
         // One file per valid network.
         context.RegisterSourceOutput(plans, static (spc, plan) =>
         {
             if (plan is null) return;
-            spc.AddSource(plan.Model.FullName + ".g.cs", NetworkEmitter.Emit(plan));
+            if (TryAddSource(plan, NetworkEmitter.Emit, spc.AddSource) is { } failure) spc.ReportDiagnostic(failure);
         });
+    }
+
+    /// <summary>
+    /// [Network] on two partial declarations of one class (the compiler reports CS0579) finds the class twice:
+    /// only the declaration holding the first [Network] is parsed, or two files would get the same hint name.
+    /// </summary>
+    private static bool IsFirstNetworkDeclaration(GeneratorAttributeSyntaxContext context)
+    {
+        var first = context.TargetSymbol.GetAttributes()
+            .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == NetworkParser.NetworkAttribute)?.ApplicationSyntaxReference;
+        return first is null || (first.SyntaxTree == context.TargetNode.SyntaxTree && context.TargetNode.Span.Contains(first.Span));
+    }
+
+    /// <summary>Emits one network and adds its file; an exception on the way comes back as NG9999 on the class.</summary>
+    internal static Diagnostic? TryAddSource(NetworkPlan plan, Func<NetworkPlan, string> emit, Action<string, string> addSource)
+    {
+        try
+        {
+            addSource(HintName.For(plan.Model.FullName), emit(plan));
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, plan.Model.Location, plan.Model.ClassName, e.GetType().Name + ": " + e.Message).ToDiagnostic();
+        }
     }
 }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Tests.Support;
 
@@ -276,8 +277,191 @@ public sealed class DiagnosticsTests
             """;
         Assert.Contains(TestCompilation.RunAnalyzer(source), d => d.Id == "NG0008");
         var run = TestCompilation.RunGenerator(source);
-        Assert.Equal(new[] { "XorNet.g.cs" }, run.Sources.Select(s => s.HintName));
+        Assert.Equal(new[] { Emit.HintName.For("XorNet") }, run.Sources.Select(s => s.HintName));
         Assert.Empty(run.OutputErrors);
+    }
+
+    [Theory]
+    [InlineData("public int Seed => 1;", "Seed", "the property 'Seed'")]
+    [InlineData("private float[] _parameters = new float[1];", "_parameters", "the field '_parameters'")]
+    [InlineData("private int _concurrency;", "_concurrency", "the field '_concurrency'")]
+    [InlineData("private class Workspace { }", "Workspace", "the nested type 'Workspace'")]
+    [InlineData("public const int MaxTrainingBatchSize = 4;", "MaxTrainingBatchSize", "the field 'MaxTrainingBatchSize'")]
+    [InlineData("public class Layers { }", "Layers", "the nested type 'Layers'")]
+    [InlineData("public event System.Action Architecture;", "Architecture", "the event 'Architecture'")]
+    [InlineData("public void Forward(System.ReadOnlySpan<float> input, System.Span<float> output) { }", "Forward", "the method Forward(System.ReadOnlySpan<float>, System.Span<float>)")]
+    [InlineData("private int RunBackward(int batch) => batch;", "RunBackward", "the method RunBackward(int)")]
+    public void NG0016_member_named_like_a_generated_member(string member, string at, string what)
+    {
+        var d = Expect(Net("[Input(2)]\n[Dense(1)]", declaration: $"public partial class Net {{ {member} }}"), "NG0016", at);
+        Assert.Equal($"Network class 'Net' declares {what}, which NetGen generates for every network; rename or remove it", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("public Net() { }", "")]
+    [InlineData("public Net(int size) { }", "int")]
+    public void NG0016_constructor_with_a_generated_signature(string constructor, string parameters)
+    {
+        string source = Net("[Input(2)]\n[Dense(1)]", declaration: $"public partial class Net {{ {constructor} }}");
+        int start = source.IndexOf("Net(", source.IndexOf("class Net", StringComparison.Ordinal) + 5, StringComparison.Ordinal);
+        var d = Assert.Single(TestCompilation.RunAnalyzer(source), x => x.Id == "NG0016");
+        Assert.Equal(new TextSpan(start, 3), d.Location.SourceSpan);
+        Assert.Equal($"Network class 'Net' declares the constructor Net({parameters}), which NetGen generates for every network; rename or remove it", d.GetMessage());
+        Assert.Empty(TestCompilation.RunGenerator(source).Sources);
+    }
+
+    [Theory]
+    [InlineData("public float[] Forward(float[] input) => input;")]
+    [InlineData("public int Predict() => 0;")]
+    [InlineData("public Net(long seed) : this((int)seed) { }")]
+    [InlineData("private void EnsureCapacity(int batch) { }")]
+    [InlineData("private int _a1, _d1, _col1, _count;")] // workspace arrays live in the nested Workspace class
+    [InlineData("static Net() { }")]
+    public void Overloads_and_other_names_are_not_clashes(string member) => AssertNoClash(member);
+
+    private static void AssertNoClash(string member)
+    {
+        string source = Net("[Input(2)]\n[Dense(1)]", declaration: $"public partial class Net {{ {member} }}");
+        var run = TestCompilation.RunGenerator(source);
+        Assert.Empty(TestCompilation.RunAnalyzer(run.Input).Errors());
+        Assert.Single(run.Sources);
+        Assert.True(run.OutputErrors.IsEmpty, TestCompilation.Format(run.OutputErrors));
+    }
+
+    [Fact]
+    public void Generated_members_are_not_mistaken_for_the_users_once_generated()
+    {
+        // In a build the analyzer sees the generated half too: its members are NetGen's, not clashes.
+        var run = TestCompilation.RunGenerator(SnapshotTests.FashionMlp);
+        Assert.Single(run.Sources);
+        var diagnostics = TestCompilation.RunAnalyzer(run.Output);
+        Assert.True(diagnostics.IsEmpty, TestCompilation.Format(diagnostics));
+    }
+
+    [Theory]
+    [InlineData("Forward")]
+    [InlineData("Seed")]
+    [InlineData("Workspace")]
+    public void NG0017_class_named_like_a_generated_member(string name)
+    {
+        var d = Expect(Net("[Input(2)]\n[Dense(1)]", declaration: $"public partial class {name} {{ }}"), "NG0017", $"class {name}");
+        Assert.Equal($"Network class '{name}' has the name of a member NetGen generates in it, and a member cannot be named like its class; rename the class", d.GetMessage());
+    }
+
+    [Fact]
+    public void NG0018_primary_constructor()
+    {
+        var d = Expect(Net("[Input(2)]\n[Dense(1)]", declaration: "public partial class Net(int size) { }"), "NG0018", "(int size)");
+        Assert.Equal("Network class 'Net' has a primary constructor; NetGen generates the constructors (Net() and Net(int seed)), so remove the parameter list", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("public static partial class Net { }", "static", "static")]
+    [InlineData("file partial class Net { }", "file", "file-local")]
+    public void NG0019_static_or_file_local(string declaration, string at, string what)
+    {
+        var d = Expect(Net("[Input(2)]\n[Dense(1)]", declaration: declaration), "NG0019", at);
+        Assert.Equal($"Network class 'Net' is {what}; NetGen completes it with instance members in a file of its own, so it must be neither static nor file-local", d.GetMessage());
+    }
+
+    [Fact]
+    public void NG0026_language_version_below_7_3()
+    {
+        string source = Net("[Input(2)]\n[Dense(1)]");
+        var compilation = TestCompilation.Create(new[] { (source, TestCompilation.SourcePath) }, new CSharpParseOptions(LanguageVersion.CSharp7_2));
+        var d = Assert.Single(TestCompilation.RunAnalyzer(compilation), x => x.Id == "NG0026");
+        Assert.Equal(SpanOf(source, "class Net"), d.Location.SourceSpan);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal("NetGen's generated code for 'Net' needs C# 7.3 or later, but the project compiles with C# 7.2; raise <LangVersion>", d.GetMessage());
+        Assert.Empty(TestCompilation.RunGenerator(compilation).Sources);
+    }
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp7_3)]
+    [InlineData(LanguageVersion.CSharp8)]
+    [InlineData(LanguageVersion.CSharp9)]
+    [InlineData(LanguageVersion.CSharp10)]
+    [InlineData(LanguageVersion.Latest)]
+    public void Generated_code_compiles_from_CSharp_7_3_on(LanguageVersion version)
+    {
+        const string source = """
+            using NetGen;
+            namespace Samples.Old
+            {
+                [Network(Loss.CrossEntropy)]
+                [Input(1, 6, 6)]
+                [Conv2D(2, 3, Activation = Activation.ReLU)]
+                [MaxPool2D(2)]
+                [Dropout(0.25)]
+                [Dense(4, Activation.Tanh)]
+                [Dense(3, Activation.Softmax)]
+                public partial class OldNet { }
+            }
+            """;
+        var compilation = TestCompilation.Create(new[] { (source, TestCompilation.SourcePath) }, new CSharpParseOptions(version));
+        Assert.Empty(TestCompilation.RunAnalyzer(compilation).Errors());
+        var run = TestCompilation.RunGenerator(compilation);
+        Assert.Single(run.Sources);
+        Assert.True(run.OutputErrors.IsEmpty, TestCompilation.Format(run.OutputErrors));
+    }
+
+    [Fact]
+    public void NG0027_layers_in_two_files_reported_on_the_later_file_whatever_the_compilation_order()
+    {
+        const string first = "using NetGen;\n\n[Network(Loss.MeanSquaredError)]\n[Input(2)]\n[Dense(4)]\npublic partial class Net { }\n";
+        const string second = "using NetGen;\n\n[Dense(3)]\n[Dense(1)]\npartial class Net { }\n";
+        foreach (var files in new[] { new[] { (first, "A.cs"), (second, "B.cs") }, new[] { (second, "B.cs"), (first, "A.cs") } })
+        {
+            var compilation = TestCompilation.Create(files);
+            var d = Assert.Single(TestCompilation.RunAnalyzer(compilation), x => x.Id == "NG0027");
+            Assert.Equal("B.cs", d.Location.SourceTree!.FilePath);
+            Assert.Equal(SpanOf(second, "Dense(3)"), d.Location.SourceSpan);
+            Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+            Assert.Equal("Network 'Net' has layer attributes in both 'A.cs' and 'B.cs'; their order would depend on the order the compiler reads files, so put all of its layers on one declaration", d.GetMessage());
+            Assert.Empty(TestCompilation.RunGenerator(compilation).Sources);
+        }
+    }
+
+    [Fact]
+    public void Input_alone_in_another_file_is_fine()
+    {
+        // Only the layers' order matters: [Network] and [Input] may sit on any declaration.
+        var compilation = TestCompilation.Create(new[]
+        {
+            ("using NetGen;\n[Network(Loss.MeanSquaredError)]\n[Input(2)]\npublic partial class Net { }\n", "A.cs"),
+            ("using NetGen;\n[Dense(3)]\n[Dense(1)]\npartial class Net { }\n", "B.cs"),
+        });
+        Assert.Empty(TestCompilation.RunAnalyzer(compilation));
+        var run = TestCompilation.RunGenerator(compilation);
+        Assert.Single(run.Sources);
+        Assert.Empty(run.OutputErrors);
+    }
+
+    [Theory]
+    [InlineData("public class Base { public Base(int x) { } }")]
+    [InlineData("public class Base { private Base() { } public Base(int x) { } }")]
+    public void NG0028_base_class_without_a_parameterless_constructor(string baseClass)
+    {
+        var d = Expect(Net("[Input(2)]\n[Dense(1)]", declaration: "public partial class Net : System.IDisposable, Base { public void Dispose() { } }\n" + baseClass), "NG0028", "Base");
+        Assert.Equal("Network class 'Net' derives from 'Base', which has no parameterless constructor it can call; NetGen's generated constructors call base(), so give 'Base' one or derive from another class", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("public class Base { protected Base() { } }")]
+    [InlineData("public class Base { public Base(int x = 0, params int[] more) { } }")]
+    public void A_base_class_with_a_callable_constructor_is_fine(string baseClass)
+    {
+        var run = TestCompilation.RunGenerator(Net("[Input(2)]\n[Dense(1)]", declaration: "public partial class Net : Base { }\n" + baseClass));
+        Assert.Empty(TestCompilation.RunAnalyzer(run.Input));
+        Assert.Single(run.Sources);
+        Assert.True(run.OutputErrors.IsEmpty, TestCompilation.Format(run.OutputErrors));
+    }
+
+    [Fact]
+    public void NG0015_alpha_too_large_for_a_float()
+    {
+        var d = Expect(Net("[Input(2)]\n[Dense(2, Activation.ELU, Alpha = 1e308)]\n[Dense(1)]"), "NG0015", "Dense(2, Activation.ELU, Alpha = 1e308)");
+        Assert.Equal("Dense(2): Alpha = 1E+308 is too large for a float (at most 3.4028235E+38)", d.GetMessage());
     }
 
     [Fact]

@@ -49,6 +49,14 @@ internal static class DiagnosticDescriptors
         "{0}: the network would need {1} parameters or activations per batch row, more than a .NET array can hold");
     public static readonly DiagnosticDescriptor InvalidArgument = Error("NG0015", "Invalid attribute argument",
         "{0}: {1}");
+    public static readonly DiagnosticDescriptor MemberNamedLikeGenerated = Error("NG0016", "Member clashes with a generated member",
+        "Network class '{0}' declares {1}, which NetGen generates for every network; rename or remove it");
+    public static readonly DiagnosticDescriptor ClassNamedLikeMember = Error("NG0017", "Class named like a generated member",
+        "Network class '{0}' has the name of a member NetGen generates in it, and a member cannot be named like its class; rename the class");
+    public static readonly DiagnosticDescriptor PrimaryConstructor = Error("NG0018", "Network class has a primary constructor",
+        "Network class '{0}' has a primary constructor; NetGen generates the constructors ({0}() and {0}(int seed)), so remove the parameter list");
+    public static readonly DiagnosticDescriptor StaticOrFileLocal = Error("NG0019", "Network class must be a non-static, non-file-local class",
+        "Network class '{0}' is {1}; NetGen completes it with instance members in a file of its own, so it must be neither static nor file-local");
 
     // NG002x: convolution and pooling shapes.
     public static readonly DiagnosticDescriptor KernelLargerThanInput = Error("NG0020", "Kernel larger than its input",
@@ -64,6 +72,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SamePaddingUnsupported = Error("NG0025", "Padding.Same needs stride 1 and an odd kernel",
         "{0}: Padding.Same needs stride 1 and an odd kernel, but the kernel is {1}×{2} with stride {3}");
 
+    // NG0026 on: the class and the declaration as a whole again (NG0016-NG0019 filled the first range).
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Error("NG0026", "C# version too old for the generated code",
+        "NetGen's generated code for '{0}' needs C# {1} or later, but the project compiles with C# {2}; raise <LangVersion>");
+    public static readonly DiagnosticDescriptor LayersInSeveralFiles = Error("NG0027", "Layer attributes split across files",
+        "Network '{0}' has layer attributes in both '{1}' and '{2}'; their order would depend on the order the compiler reads files, so put all of its layers on one declaration");
+    public static readonly DiagnosticDescriptor BaseWithoutParameterlessConstructor = Error("NG0028", "Base class has no parameterless constructor",
+        "Network class '{0}' derives from '{1}', which has no parameterless constructor it can call; NetGen's generated constructors call base(), so give '{1}' one or derive from another class");
+
     // NG9xxx: bugs in NetGen itself, reported instead of crashing the compiler.
     public static readonly DiagnosticDescriptor InternalError = Error("NG9999", "NetGen internal error",
         "NetGen could not process '{0}': {1}. Please report this.");
@@ -71,8 +87,9 @@ internal static class DiagnosticDescriptors
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         NotPartial, NestedOrGeneric, MissingInput, DuplicateInput, NonPositiveSize, DropoutRateOutOfRange, SoftmaxNotLast,
         LossMismatch, AlphaIgnored, NoLayers, AlphaNotPositive, BadInputRank, LayerWithoutNetwork, TooLarge, InvalidArgument,
+        MemberNamedLikeGenerated, ClassNamedLikeMember, PrimaryConstructor, StaticOrFileLocal,
         KernelLargerThanInput, StrideDropsPixels, NonPositiveOutput, ImageIntoDense, SpatialLayerOnVector, SamePaddingUnsupported,
-        InternalError);
+        LanguageVersionTooOld, LayersInSeveralFiles, BaseWithoutParameterlessConstructor, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 

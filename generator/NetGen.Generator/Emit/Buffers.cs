@@ -9,6 +9,10 @@ internal static class Buffers
     /// <summary>The parameter name the generated passes give the workspace they run on.</summary>
     public const string Workspace = "workspace";
 
+    // Locals are declared with their types, not var: a type named var in the user's namespace would capture var.
+    public const string FloatSpan = "global::System.Span<float>";
+    public const string ReadOnlyFloatSpan = "global::System.ReadOnlySpan<float>";
+
     /// <summary>
     /// A span over the first batch × perSample floats of a buffer. The caller's inputs and outputs are already
     /// exactly that long; workspace arrays are sized for the largest batch the workspace has served.

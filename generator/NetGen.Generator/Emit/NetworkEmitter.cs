@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Microsoft.CodeAnalysis.CSharp;
 using NetGen.Generator.Helpers;
 using NetGen.Generator.Model;
 using NetGen.Generator.Planning;
@@ -22,14 +23,17 @@ internal static class NetworkEmitter
         var model = plan.Model;
         var w = new CodeWriter();
         EmitHeader(w, plan);
-        w.Line("#nullable enable");
+        // #nullable is C# 8; the rest compiles from C# 7.3 on (no file-scoped namespace, no target-typed new).
+        if (model.LanguageVersion >= LanguageVersion.CSharp8) w.Line("#nullable enable");
         w.Line();
-        if (model.Namespace is not null)
-        {
-            w.Line($"namespace {model.Namespace};");
-            w.Line();
-        }
-        using (w.Block($"partial class {model.ClassName} : global::NetGen.INetwork"))
+        if (model.Namespace is null) EmitClass(w, plan);
+        else using (w.Block($"namespace {Identifier.EscapeDotted(model.Namespace)}")) EmitClass(w, plan);
+        return w.ToString();
+    }
+
+    private static void EmitClass(CodeWriter w, NetworkPlan plan)
+    {
+        using (w.Block($"partial class {Identifier.Escape(plan.Model.ClassName)} : global::NetGen.INetwork"))
         {
             EmitState(w, plan);
             EmitConstructors(w, plan);
@@ -40,7 +44,6 @@ internal static class NetworkEmitter
             EmitBackward(w, plan);
             EmitWorkspace(w, plan);
         }
-        return w.ToString();
     }
 
     private static void EmitHeader(CodeWriter w, NetworkPlan plan)
@@ -83,13 +86,13 @@ internal static class NetworkEmitter
         w.Line($"private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard({Literal.String(plan.Model.ClassName)});");
         w.Line("// Each inference call rents its own workspace; TrainBatch keeps one of its own.");
         w.Line("private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();");
-        w.Line("private Workspace? _trainingWorkspace;");
+        w.Line(plan.Model.LanguageVersion >= LanguageVersion.CSharp8 ? "private Workspace? _trainingWorkspace;" : "private Workspace _trainingWorkspace;");
         w.Line();
     }
 
     private static void EmitConstructors(CodeWriter w, NetworkPlan plan)
     {
-        string name = plan.Model.ClassName;
+        string name = Identifier.Escape(plan.Model.ClassName);
         w.Line("/// <summary>A network with freshly drawn weights; <see cref=\"Seed\"/> says which seed, to reproduce it.</summary>");
         w.Line($"public {name}() : this(global::NetGen.Kernels.Initializers.FreshSeed()) {{ }}");
         w.Line();
@@ -133,7 +136,7 @@ internal static class NetworkEmitter
                 ? $"new[] {{ {Literal.Int(layer.Output.Channels)}, {Literal.Int(layer.Output.Height)}, {Literal.Int(layer.Output.Width)} }}"
                 : $"new[] {{ {Literal.Int(layer.Output.Size)} }}";
             bool trainable = layer.ParameterCount > 0 && layer.Layer.Trainable;
-            w.Line($"new({Literal.String(layer.Layer.Kind)}, {Literal.String(layer.Name)}, global::System.Array.AsReadOnly({shape}), {Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.ParameterCount)}, {(trainable ? "true" : "false")}),");
+            w.Line($"new global::NetGen.LayerInfo({Literal.String(layer.Layer.Kind)}, {Literal.String(layer.Name)}, global::System.Array.AsReadOnly({shape}), {Literal.Int(layer.ParameterOffset)}, {Literal.Int(layer.ParameterCount)}, {(trainable ? "true" : "false")}),");
         }
         w.Outdent();
         w.Line("});");

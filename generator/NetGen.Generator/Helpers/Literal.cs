@@ -10,6 +10,9 @@ internal static class Literal
     public static string Float(double value)
     {
         float f = (float)value;
+        // "Infinityf" and "NaNf" are not C#; the parser keeps such values out, this keeps the output valid regardless.
+        if (float.IsNaN(f)) return "float.NaN";
+        if (float.IsInfinity(f)) return f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
         string text = f.ToString("R", CultureInfo.InvariantCulture);
         if (text.IndexOf('.') < 0 && text.IndexOf('E') < 0) text += ".0";
         return text + "f";

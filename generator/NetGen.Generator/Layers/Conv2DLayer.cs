@@ -131,7 +131,7 @@ internal sealed record Conv2DLayer(
     {
         int fanIn = PatchSize(plan.Input, this), fanOut = Filters * KernelHeight * KernelWidth;
         var (init, limit) = WeightedLayerOptions.InitLimit(Init, ActivationKind, fanIn, fanOut);
-        w.Line($"// {plan.Name}: W ~ U[±limit], {init} limit (fan-in inC·kH·kW = {Literal.Int(fanIn)}, fan-out outC·kH·kW = {Literal.Int(fanOut)}); biases start at zero.");
+        w.Line($"// {Literal.Comment(plan.Name)}: W ~ U[±limit], {init} limit (fan-in inC·kH·kW = {Literal.Int(fanIn)}, fan-out outC·kH·kW = {Literal.Int(fanOut)}); biases start at zero.");
         w.Line($"global::NetGen.Kernels.Initializers.Uniform({Weights("parameters", plan)}, {limit}, seed, {Literal.Int(plan.Index)});");
     }
 

@@ -25,7 +25,10 @@ internal sealed record DenseLayer(
     string? Name,
     LocationInfo? Location) : LayerModel(Name, Location)
 {
-    /// <summary>Layers with at most this many weights are unrolled into scalar statements: no call, no loop over features.</summary>
+    /// <summary>
+    /// Layers with at most this many weights are unrolled into scalar statements: no call, no loop over features.
+    /// Each unrolled weight costs about 140 bytes of C#; <see cref="NetworkPlanner.UnrolledWeightBudget"/> caps the network's total.
+    /// </summary>
     public const int UnrollLimit = 256;
 
     public override string Kind => "Dense";
@@ -70,7 +73,9 @@ internal sealed record DenseLayer(
 
     private static int WeightCount(LayerPlan plan) => plan.Input.Size * plan.Output.Size;
     private static int BiasOffset(LayerPlan plan) => plan.ParameterOffset + WeightCount(plan);
-    private static bool Unrolled(LayerPlan plan) => WeightCount(plan) <= UnrollLimit;
+    private static bool Unrolled(LayerPlan plan) => plan.Unrolled;
+
+    public override int UnrollableWeights(Shape input) => (long)input.Size * Units <= UnrollLimit ? input.Size * Units : 0;
 
     private string Weights(string buffer, LayerPlan plan) => $"{buffer}.Slice({Literal.Int(plan.ParameterOffset)}, {Literal.Int(WeightCount(plan))})";
     private string Biases(string buffer, LayerPlan plan) => HasBias ? $"{buffer}.Slice({Literal.Int(BiasOffset(plan))}, {Literal.Int(Units)})" : "default";
@@ -108,12 +113,12 @@ internal sealed record DenseLayer(
         w.Line($"// {Literal.Int(WeightCount(plan))} weights: unrolled into scalar code.");
         using (w.Braces())
         {
-            w.Line($"var source = {source};");
-            w.Line($"var destination = {destination};");
+            w.Line($"{Buffers.ReadOnlyFloatSpan} source = {source};");
+            w.Line($"{Buffers.FloatSpan} destination = {destination};");
             using (w.Block("for (int n = 0; n < batch; n++)"))
             {
-                w.Line($"var x = source.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
-                w.Line($"var y = destination.Slice(n * {Literal.Int(Units)}, {Literal.Int(Units)});");
+                w.Line($"{Buffers.ReadOnlyFloatSpan} x = source.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
+                w.Line($"{Buffers.FloatSpan} y = destination.Slice(n * {Literal.Int(Units)}, {Literal.Int(Units)});");
                 for (int j = 0; j < Units; j++)
                 {
                     var sum = new StringBuilder();
@@ -160,20 +165,20 @@ internal sealed record DenseLayer(
         bool folds = plan.FoldBelow.HasElementwiseDerivative();
         using (w.Braces())
         {
-            w.Line($"var outputGradient = {outputGradient};");
+            w.Line($"{Buffers.ReadOnlyFloatSpan} outputGradient = {outputGradient};");
             if (weights)
             {
-                w.Line($"var source = {source};");
+                w.Line($"{Buffers.ReadOnlyFloatSpan} source = {source};");
                 w.Line($"gradients.Slice({Literal.Int(plan.ParameterOffset)}, {Literal.Int(plan.ParameterCount)}).Clear();");
             }
-            if (inputGradient) w.Line($"var inputGradient = {Buffers.Span(plan.InputGradient!, inputs)};");
-            if (folds) w.Line($"var below = {below};");
+            if (inputGradient) w.Line($"{Buffers.FloatSpan} inputGradient = {Buffers.Span(plan.InputGradient!, inputs)};");
+            if (folds) w.Line($"{Buffers.ReadOnlyFloatSpan} below = {below};");
             using (w.Block("for (int n = 0; n < batch; n++)"))
             {
-                w.Line($"var dz = outputGradient.Slice(n * {Literal.Int(Units)}, {Literal.Int(Units)});");
+                w.Line($"{Buffers.ReadOnlyFloatSpan} dz = outputGradient.Slice(n * {Literal.Int(Units)}, {Literal.Int(Units)});");
                 if (weights)
                 {
-                    w.Line($"var x = source.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
+                    w.Line($"{Buffers.ReadOnlyFloatSpan} x = source.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
                     w.Line("// dW[j, i] += dz[j]·x[i]; db[j] += dz[j]");
                     for (int j = 0; j < Units; j++)
                     {
@@ -186,8 +191,8 @@ internal sealed record DenseLayer(
                 }
                 if (inputGradient)
                 {
-                    w.Line($"var dx = inputGradient.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
-                    if (folds) w.Line($"var y = below.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
+                    w.Line($"{Buffers.FloatSpan} dx = inputGradient.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
+                    if (folds) w.Line($"{Buffers.ReadOnlyFloatSpan} y = below.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
                     w.Line(folds ? $"// dx[i] = Σ_j dz[j]·W[j, i], times {plan.FoldBelow}'(y[i]) of the layer below" : "// dx[i] = Σ_j dz[j]·W[j, i]");
                     for (int i = 0; i < inputs; i++)
                     {

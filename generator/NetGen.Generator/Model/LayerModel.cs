@@ -28,6 +28,9 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
     /// <summary>Multiply-adds ×2 for one sample's forward pass.</summary>
     public virtual long ForwardFlops(Shape input, Shape output) => 0;
 
+    /// <summary>The weights this layer would unroll into scalar code on this input, or 0 when it never unrolls.</summary>
+    public virtual int UnrollableWeights(Shape input) => 0;
+
     public virtual ActivationKind Activation => ActivationKind.Identity;
     public virtual double Alpha => 0;
     public virtual bool Trainable => false;

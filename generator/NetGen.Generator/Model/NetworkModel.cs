@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis.CSharp;
 using NetGen.Generator.Helpers;
 
 namespace NetGen.Generator.Model;
@@ -13,7 +14,11 @@ internal sealed record NetworkModel(
     LossKind Loss,
     Shape? Input,
     EquatableArray<LayerModel> Layers,
-    EquatableArray<DiagnosticInfo> Diagnostics)
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    // The class name's location, for diagnostics about the class as a whole.
+    LocationInfo? Location,
+    // The C# version the class is compiled with: the generated half is compiled with it too.
+    LanguageVersion LanguageVersion)
 {
     /// <summary>False when a parse error means no code can be emitted (the analyzer reports why).</summary>
     public bool CanEmit

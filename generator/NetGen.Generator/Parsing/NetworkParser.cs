@@ -23,11 +23,13 @@ internal static class NetworkParser
     public static NetworkModel Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         string className = type.Name;
-        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        string fullName = ns is null ? className : ns + "." + className;
+        string? ns = Namespace(type);
+        string fullName = FullName(type);
+        var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
+        var languageVersion = type.DeclaringSyntaxReferences.FirstOrDefault()?.SyntaxTree.Options is CSharpParseOptions options ? options.LanguageVersion : LanguageVersion.Latest;
         try
         {
-            return ParseCore(type, className, ns, fullName, cancellationToken);
+            return ParseCore(type, className, ns, fullName, classLocation, languageVersion, cancellationToken);
         }
         catch (System.OperationCanceledException)
         {
@@ -36,26 +38,38 @@ internal static class NetworkParser
         catch (System.Exception e)
         {
             // A bug in NetGen must not crash the user's build: report it on the class instead.
-            var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(type.Locations.FirstOrDefault()), className, e.GetType().Name + ": " + e.Message);
-            return new NetworkModel(ns, className, fullName, LossKind.MeanSquaredError, null, EquatableArray<LayerModel>.Empty, new[] { diagnostic }.ToEquatableArray());
+            var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, classLocation, className, e.GetType().Name + ": " + e.Message);
+            return new NetworkModel(ns, className, fullName, LossKind.MeanSquaredError, null, EquatableArray<LayerModel>.Empty, new[] { diagnostic }.ToEquatableArray(), classLocation, languageVersion);
         }
     }
 
-    private static NetworkModel ParseCore(INamedTypeSymbol type, string className, string? ns, string fullName, CancellationToken cancellationToken)
+    /// <summary>The namespace as written, without @ escapes ("class.Inner" for <c>namespace @class.Inner</c>); null for the global namespace.</summary>
+    public static string? Namespace(INamedTypeSymbol type)
+    {
+        var parts = new List<string>();
+        for (var n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace) parts.Insert(0, n.Name);
+        return parts.Count == 0 ? null : string.Join(".", parts);
+    }
+
+    /// <summary>Namespace and class name, without @ escapes: unique per class (case-sensitively), and what the hint name is made from.</summary>
+    public static string FullName(INamedTypeSymbol type) => Namespace(type) is { } ns ? ns + "." + type.Name : type.Name;
+
+    private static NetworkModel ParseCore(INamedTypeSymbol type, string className, string? ns, string fullName, LocationInfo? classLocation, LanguageVersion languageVersion, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
 
         bool isPartial = type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is ClassDeclarationSyntax c && c.Modifiers.Any(SyntaxKind.PartialKeyword));
         if (!isPartial) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, className));
         if (type.ContainingType is not null) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGeneric, classLocation, className, "nested in " + type.ContainingType.Name));
         else if (type.IsGenericType) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedOrGeneric, classLocation, className, "generic"));
+        DeclarationChecks.Check(type, languageVersion, classLocation, diagnostics, cancellationToken);
 
         var loss = LossKind.MeanSquaredError;
         Shape? input = null;
         LocationInfo? inputLocation = null;
         int inputCount = 0;
         var layers = new List<LayerModel>();
+        var layerAttributes = new List<SyntaxReference>();
 
         // GetAttributes lists attributes in source order: that order is the network's layer order.
         foreach (var attribute in type.GetAttributes())
@@ -83,6 +97,7 @@ internal static class NetworkParser
                     if (inputCount == 1 && !reader.HasErrors) input = ParseInput(reader, location, diagnostics);
                     break;
                 default:
+                    if (IsLayer(attributeClass.Name) && attribute.ApplicationSyntaxReference is { } syntax) layerAttributes.Add(syntax);
                     if (reader.HasErrors) continue; // the compiler already reports the broken argument
                     var layer = ParseLayer(attributeClass.Name, reader, location, diagnostics);
                     if (layer is not null) layers.Add(layer);
@@ -90,12 +105,28 @@ internal static class NetworkParser
             }
         }
 
+        CheckLayersInOneFile(className, layerAttributes, diagnostics);
         if (inputCount == 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, classLocation, className));
         else if (inputCount > 1) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateInput, inputLocation, className, inputCount));
         // Flatten only re-labels its input: a network of nothing but Flatten computes nothing and has no output buffer to emit.
         else if (layers.All(l => l.IsAliasInTraining)) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, inputLocation, className));
 
-        return new NetworkModel(ns, className, fullName, loss, input, layers.ToEquatableArray(), diagnostics.ToEquatableArray());
+        return new NetworkModel(ns, className, fullName, loss, input, layers.ToEquatableArray(), diagnostics.ToEquatableArray(), classLocation, languageVersion);
+    }
+
+    /// <summary>
+    /// The compiler lists the attributes of partial declarations in the order it reads their files, which a build does
+    /// not fix: layers split across files would have no defined order. The file whose path sorts first keeps its layers;
+    /// NG0027 goes on the first layer attribute of every other file.
+    /// </summary>
+    private static void CheckLayersInOneFile(string className, List<SyntaxReference> layerAttributes, List<DiagnosticInfo> diagnostics)
+    {
+        var files = layerAttributes.GroupBy(a => a.SyntaxTree.FilePath).OrderBy(g => g.Key, System.StringComparer.Ordinal).ToList();
+        for (int i = 1; i < files.Count; i++)
+        {
+            var first = files[i].OrderBy(a => a.Span.Start).First();
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersInSeveralFiles, LocationInfo.From(first.SyntaxTree.GetLocation(first.Span)), className, files[0].Key, files[i].Key));
+        }
     }
 
     private static Shape? ParseInput(AttributeReader reader, LocationInfo? location, List<DiagnosticInfo> diagnostics)
@@ -127,6 +158,9 @@ internal static class NetworkParser
         }
         return dims.Count == 1 ? Shape.Vector(dims[0]) : Shape.Image(dims[0], dims[1], dims[2]);
     }
+
+    private static bool IsLayer(string attributeName) =>
+        attributeName is "DenseAttribute" or "DropoutAttribute" or "FlattenAttribute" or "Conv2DAttribute" or "MaxPool2DAttribute" or "AvgPool2DAttribute";
 
     /// <summary>One entry per layer kind; each kind parses its own attribute.</summary>
     private static LayerModel? ParseLayer(string attributeName, AttributeReader reader, LocationInfo? location, List<DiagnosticInfo> diagnostics) => attributeName switch

@@ -34,6 +34,9 @@ internal static class WeightedLayerOptions
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaIgnored, location, Literal.Number(given), activation));
         else if (!(given > 0) || double.IsInfinity(given))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlphaNotPositive, location, what, Literal.Number(given)));
+        else if (float.IsInfinity((float)given))
+            // The kernels compute in float: 1e308 would be infinite there.
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, what, $"Alpha = {given.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is too large for a float (at most {float.MaxValue.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})"));
         else return given;
         return alpha;
     }

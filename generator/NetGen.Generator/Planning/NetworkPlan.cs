@@ -44,7 +44,9 @@ internal sealed record LayerPlan(
     bool ComputesParameterGradients,
     // The last layer of a CrossEntropy or BinaryCrossEntropy network leaves logits in training: the loss applies softmax/sigmoid.
     bool EmitsLogitsInTraining,
-    bool BackwardReaches)
+    bool BackwardReaches,
+    // Small layers are emitted as straight-line scalar code, within a budget shared by the whole network.
+    bool Unrolled)
 {
     /// <summary>The field name prefix for this layer's workspace arrays.</summary>
     public string Suffix => Index.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -15,6 +15,12 @@ internal static class NetworkPlanner
     public const string CallerInput = "inputs";
     public const string CallerOutput = "outputs";
 
+    /// <summary>
+    /// Unrolled weights allowed in one network, all layers together (about 140 KB of C#). Layers take from it in order;
+    /// once it is spent, small layers call the kernels like large ones. Without it, 300 tiny layers emit 11 MB of C#.
+    /// </summary>
+    public const int UnrolledWeightBudget = 4 * Layers.DenseLayer.UnrollLimit;
+
     public static (NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics) Plan(NetworkModel model)
     {
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
@@ -91,6 +97,7 @@ internal static class NetworkPlanner
         }
 
         var plans = new LayerPlan[count];
+        int unrollBudget = UnrolledWeightBudget;
         string trainingSource = CallerInput, inferenceSource = CallerInput;
         for (int i = 0; i < count; i++)
         {
@@ -128,10 +135,14 @@ internal static class NetworkPlanner
 
             bool emitsLogits = isLast && (model.Loss == LossKind.CrossEntropy || model.Loss == LossKind.BinaryCrossEntropy);
 
+            int unrollable = layer.UnrollableWeights(inputs[i]);
+            bool unrolled = unrollable > 0 && unrollable <= unrollBudget;
+            if (unrolled) unrollBudget -= unrollable;
+
             plans[i] = new LayerPlan(
                 i + 1, layer, layer.Name ?? layer.Kind + (i + 1), inputs[i], outputs[i], offsets[i], paramCounts[i], isLast,
                 trainingSource, inferenceSource, outputBuffer, inferenceOutput, outputGradient, inputGradient,
-                fold, belowBuffer, belowAlpha, appliesOwn, layer.Trainable && paramCounts[i] > 0, emitsLogits, reaches);
+                fold, belowBuffer, belowAlpha, appliesOwn, layer.Trainable && paramCounts[i] > 0, emitsLogits, reaches, unrolled);
 
             trainingSource = outputBuffer;
             inferenceSource = inferenceOutput;

@@ -59,9 +59,9 @@ partial class EluImageNet : global::NetGen.INetwork
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
-        new("Flatten", "Flatten1", global::System.Array.AsReadOnly(new[] { 16 }), 0, 0, false),
-        new("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 5 }), 0, 85, true),
-        new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 2 }), 85, 12, true),
+        new global::NetGen.LayerInfo("Flatten", "Flatten1", global::System.Array.AsReadOnly(new[] { 16 }), 0, 0, false),
+        new global::NetGen.LayerInfo("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 5 }), 0, 85, true),
+        new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 2 }), 85, 12, true),
     });
 
     /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
@@ -172,12 +172,12 @@ partial class EluImageNet : global::NetGen.INetwork
         // Dense2 · Dense(5, ELU) · 16 → 5 · parameters [0, 85)
         // 80 weights: unrolled into scalar code.
         {
-            var source = inputs;
-            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 5);
+            global::System.ReadOnlySpan<float> source = inputs;
+            global::System.Span<float> destination = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             for (int n = 0; n < batch; n++)
             {
-                var x = source.Slice(n * 16, 16);
-                var y = destination.Slice(n * 5, 5);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 16, 16);
+                global::System.Span<float> y = destination.Slice(n * 5, 5);
                 y[0] = global::NetGen.Kernels.ELU.Apply(parameters[80] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2] + parameters[3] * x[3] + parameters[4] * x[4] + parameters[5] * x[5] + parameters[6] * x[6] + parameters[7] * x[7] + parameters[8] * x[8] + parameters[9] * x[9] + parameters[10] * x[10] + parameters[11] * x[11] + parameters[12] * x[12] + parameters[13] * x[13] + parameters[14] * x[14] + parameters[15] * x[15], 1.0f);
                 y[1] = global::NetGen.Kernels.ELU.Apply(parameters[81] + parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3] + parameters[20] * x[4] + parameters[21] * x[5] + parameters[22] * x[6] + parameters[23] * x[7] + parameters[24] * x[8] + parameters[25] * x[9] + parameters[26] * x[10] + parameters[27] * x[11] + parameters[28] * x[12] + parameters[29] * x[13] + parameters[30] * x[14] + parameters[31] * x[15], 1.0f);
                 y[2] = global::NetGen.Kernels.ELU.Apply(parameters[82] + parameters[32] * x[0] + parameters[33] * x[1] + parameters[34] * x[2] + parameters[35] * x[3] + parameters[36] * x[4] + parameters[37] * x[5] + parameters[38] * x[6] + parameters[39] * x[7] + parameters[40] * x[8] + parameters[41] * x[9] + parameters[42] * x[10] + parameters[43] * x[11] + parameters[44] * x[12] + parameters[45] * x[13] + parameters[46] * x[14] + parameters[47] * x[15], 1.0f);
@@ -189,12 +189,12 @@ partial class EluImageNet : global::NetGen.INetwork
         // Dense3 · Dense(2) · 5 → 2 · parameters [85, 97)
         // 10 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
-            var destination = outputs;
+            global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
+            global::System.Span<float> destination = outputs;
             for (int n = 0; n < batch; n++)
             {
-                var x = source.Slice(n * 5, 5);
-                var y = destination.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 5, 5);
+                global::System.Span<float> y = destination.Slice(n * 2, 2);
                 y[0] = parameters[95] + parameters[85] * x[0] + parameters[86] * x[1] + parameters[87] * x[2] + parameters[88] * x[3] + parameters[89] * x[4];
                 y[1] = parameters[96] + parameters[90] * x[0] + parameters[91] * x[1] + parameters[92] * x[2] + parameters[93] * x[3] + parameters[94] * x[4];
             }
@@ -212,12 +212,12 @@ partial class EluImageNet : global::NetGen.INetwork
         // Dense2 · Dense(5, ELU) · 16 → 5 · parameters [0, 85)
         // 80 weights: unrolled into scalar code.
         {
-            var source = inputs;
-            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 5);
+            global::System.ReadOnlySpan<float> source = inputs;
+            global::System.Span<float> destination = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             for (int n = 0; n < batch; n++)
             {
-                var x = source.Slice(n * 16, 16);
-                var y = destination.Slice(n * 5, 5);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 16, 16);
+                global::System.Span<float> y = destination.Slice(n * 5, 5);
                 y[0] = global::NetGen.Kernels.ELU.Apply(parameters[80] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2] + parameters[3] * x[3] + parameters[4] * x[4] + parameters[5] * x[5] + parameters[6] * x[6] + parameters[7] * x[7] + parameters[8] * x[8] + parameters[9] * x[9] + parameters[10] * x[10] + parameters[11] * x[11] + parameters[12] * x[12] + parameters[13] * x[13] + parameters[14] * x[14] + parameters[15] * x[15], 1.0f);
                 y[1] = global::NetGen.Kernels.ELU.Apply(parameters[81] + parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3] + parameters[20] * x[4] + parameters[21] * x[5] + parameters[22] * x[6] + parameters[23] * x[7] + parameters[24] * x[8] + parameters[25] * x[9] + parameters[26] * x[10] + parameters[27] * x[11] + parameters[28] * x[12] + parameters[29] * x[13] + parameters[30] * x[14] + parameters[31] * x[15], 1.0f);
                 y[2] = global::NetGen.Kernels.ELU.Apply(parameters[82] + parameters[32] * x[0] + parameters[33] * x[1] + parameters[34] * x[2] + parameters[35] * x[3] + parameters[36] * x[4] + parameters[37] * x[5] + parameters[38] * x[6] + parameters[39] * x[7] + parameters[40] * x[8] + parameters[41] * x[9] + parameters[42] * x[10] + parameters[43] * x[11] + parameters[44] * x[12] + parameters[45] * x[13] + parameters[46] * x[14] + parameters[47] * x[15], 1.0f);
@@ -229,12 +229,12 @@ partial class EluImageNet : global::NetGen.INetwork
         // Dense3 · Dense(2) · 5 → 2 · parameters [85, 97)
         // 10 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
-            var destination = new global::System.Span<float>(workspace.A3, 0, batch * 2);
+            global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
+            global::System.Span<float> destination = new global::System.Span<float>(workspace.A3, 0, batch * 2);
             for (int n = 0; n < batch; n++)
             {
-                var x = source.Slice(n * 5, 5);
-                var y = destination.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 5, 5);
+                global::System.Span<float> y = destination.Slice(n * 2, 2);
                 y[0] = parameters[95] + parameters[85] * x[0] + parameters[86] * x[1] + parameters[87] * x[2] + parameters[88] * x[3] + parameters[89] * x[4];
                 y[1] = parameters[96] + parameters[90] * x[0] + parameters[91] * x[1] + parameters[92] * x[2] + parameters[93] * x[3] + parameters[94] * x[4];
             }
@@ -249,20 +249,20 @@ partial class EluImageNet : global::NetGen.INetwork
 
         // Dense3 · Dense(2) · 5 → 2 · parameters [85, 97)
         {
-            var outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 2);
-            var source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
+            global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 2);
+            global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             gradients.Slice(85, 12).Clear();
-            var inputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
-            var below = new global::System.Span<float>(workspace.A2, 0, batch * 5);
+            global::System.Span<float> inputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
+            global::System.ReadOnlySpan<float> below = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             for (int n = 0; n < batch; n++)
             {
-                var dz = outputGradient.Slice(n * 2, 2);
-                var x = source.Slice(n * 5, 5);
+                global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 5, 5);
                 // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
                 gradients[85] += dz[0] * x[0]; gradients[86] += dz[0] * x[1]; gradients[87] += dz[0] * x[2]; gradients[88] += dz[0] * x[3]; gradients[89] += dz[0] * x[4]; gradients[95] += dz[0];
                 gradients[90] += dz[1] * x[0]; gradients[91] += dz[1] * x[1]; gradients[92] += dz[1] * x[2]; gradients[93] += dz[1] * x[3]; gradients[94] += dz[1] * x[4]; gradients[96] += dz[1];
-                var dx = inputGradient.Slice(n * 5, 5);
-                var y = below.Slice(n * 5, 5);
+                global::System.Span<float> dx = inputGradient.Slice(n * 5, 5);
+                global::System.ReadOnlySpan<float> y = below.Slice(n * 5, 5);
                 // dx[i] = Σ_j dz[j]·W[j, i], times ELU'(y[i]) of the layer below
                 dx[0] = (dz[0] * parameters[85] + dz[1] * parameters[90]) * global::NetGen.Kernels.ELU.Derivative(y[0], 1.0f);
                 dx[1] = (dz[0] * parameters[86] + dz[1] * parameters[91]) * global::NetGen.Kernels.ELU.Derivative(y[1], 1.0f);
@@ -274,13 +274,13 @@ partial class EluImageNet : global::NetGen.INetwork
 
         // Dense2 · Dense(5, ELU) · 16 → 5 · parameters [0, 85)
         {
-            var outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
-            var source = inputs;
+            global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
+            global::System.ReadOnlySpan<float> source = inputs;
             gradients.Slice(0, 85).Clear();
             for (int n = 0; n < batch; n++)
             {
-                var dz = outputGradient.Slice(n * 5, 5);
-                var x = source.Slice(n * 16, 16);
+                global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 5, 5);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 16, 16);
                 // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
                 gradients[0] += dz[0] * x[0]; gradients[1] += dz[0] * x[1]; gradients[2] += dz[0] * x[2]; gradients[3] += dz[0] * x[3]; gradients[4] += dz[0] * x[4]; gradients[5] += dz[0] * x[5]; gradients[6] += dz[0] * x[6]; gradients[7] += dz[0] * x[7]; gradients[8] += dz[0] * x[8]; gradients[9] += dz[0] * x[9]; gradients[10] += dz[0] * x[10]; gradients[11] += dz[0] * x[11]; gradients[12] += dz[0] * x[12]; gradients[13] += dz[0] * x[13]; gradients[14] += dz[0] * x[14]; gradients[15] += dz[0] * x[15]; gradients[80] += dz[0];
                 gradients[16] += dz[1] * x[0]; gradients[17] += dz[1] * x[1]; gradients[18] += dz[1] * x[2]; gradients[19] += dz[1] * x[3]; gradients[20] += dz[1] * x[4]; gradients[21] += dz[1] * x[5]; gradients[22] += dz[1] * x[6]; gradients[23] += dz[1] * x[7]; gradients[24] += dz[1] * x[8]; gradients[25] += dz[1] * x[9]; gradients[26] += dz[1] * x[10]; gradients[27] += dz[1] * x[11]; gradients[28] += dz[1] * x[12]; gradients[29] += dz[1] * x[13]; gradients[30] += dz[1] * x[14]; gradients[31] += dz[1] * x[15]; gradients[81] += dz[1];

@@ -11,242 +11,243 @@
 // Loss: CrossEntropy, fused with the softmax: dL/dz = (y − t)/batch. Training FLOPs per sample ≈ 3 × forward.
 #nullable enable
 
-namespace Samples.Fashion;
-
-partial class FashionMlp : global::NetGen.INetwork
+namespace Samples.Fashion
 {
-    private readonly float[] _parameters = new float[101770];
-    private readonly float[] _gradients = new float[101770];
-    private readonly int _seed;
-    // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
-    private readonly ulong _dropoutKey;
-    private ulong _trainingStep;
-    // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
-    private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("FashionMlp");
-    // Each inference call rents its own workspace; TrainBatch keeps one of its own.
-    private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
-    private Workspace? _trainingWorkspace;
-
-    /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
-    public FashionMlp() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
-
-    /// <summary>A network whose weights (and dropout masks) are determined by <paramref name="seed"/>.</summary>
-    public FashionMlp(int seed)
+    partial class FashionMlp : global::NetGen.INetwork
     {
-        _seed = seed;
-        _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
-        global::System.Span<float> parameters = _parameters;
-        // Dense1: W ~ U[±limit], He limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(0, 100352), global::NetGen.Kernels.Initializers.HeLimit(784), seed, 1);
-        // Dense3: W ~ U[±limit], Glorot limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(100480, 1280), global::NetGen.Kernels.Initializers.GlorotLimit(128, 10), seed, 3);
-    }
+        private readonly float[] _parameters = new float[101770];
+        private readonly float[] _gradients = new float[101770];
+        private readonly int _seed;
+        // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
+        private readonly ulong _dropoutKey;
+        private ulong _trainingStep;
+        // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
+        private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("FashionMlp");
+        // Each inference call rents its own workspace; TrainBatch keeps one of its own.
+        private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
+        private Workspace? _trainingWorkspace;
 
-    /// <summary>The seed the weights were drawn from.</summary>
-    public int Seed => _seed;
-    /// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>
-    public ulong TrainingStep { get => _trainingStep; set => _trainingStep = value; }
-    public int InputSize => 784;
-    public int OutputSize => 10;
-    public int ParameterCount => 101770;
-    public global::System.Span<float> Parameters => _parameters;
-    public global::System.Span<float> Gradients => _gradients;
-    public global::NetGen.Loss Loss => global::NetGen.Loss.CrossEntropy;
-    public string Architecture => "Input(784) > Dense(128,ReLU) > Dropout > Dense(10,Softmax) | CrossEntropy";
-    public ulong ArchitectureFingerprint => 0xFAEA623FB5C91B2FUL;
-    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
-    public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
-    /// <summary>The largest batch TrainBatch takes: the input (784 per sample) must fit in one .NET array.</summary>
-    public const int MaxTrainingBatchSize = 2739137;
+        /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
+        public FashionMlp() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
 
-    private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
-    {
-        new("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 128 }), 0, 100480, true),
-        new("Dropout", "Dropout2", global::System.Array.AsReadOnly(new[] { 128 }), 100480, 0, false),
-        new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 10 }), 100480, 1290, true),
-    });
-
-    /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
-    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-    {
-        global::NetGen.Kernels.Guard.Sample(input.Length, 784, nameof(input));
-        global::NetGen.Kernels.Guard.Sample(output.Length, 10, nameof(output));
-        global::NetGen.Kernels.Guard.Finite(input, 784, nameof(input));
-        _concurrency.EnterShared("Forward");
-        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
-        try
+        /// <summary>A network whose weights (and dropout masks) are determined by <paramref name="seed"/>.</summary>
+        public FashionMlp(int seed)
         {
-            workspace.EnsureInference(1);
-            RunInference(workspace, input, output, 1);
+            _seed = seed;
+            _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
+            global::System.Span<float> parameters = _parameters;
+            // Dense1: W ~ U[±limit], He limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(0, 100352), global::NetGen.Kernels.Initializers.HeLimit(784), seed, 1);
+            // Dense3: W ~ U[±limit], Glorot limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(100480, 1280), global::NetGen.Kernels.Initializers.GlorotLimit(128, 10), seed, 3);
         }
-        finally
-        {
-            _inferenceWorkspaces.Return(workspace);
-            _concurrency.ExitShared();
-        }
-    }
 
-    /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
-    public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
-        global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 10, nameof(outputs));
-        global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        _concurrency.EnterShared("Predict");
-        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
-        try
+        /// <summary>The seed the weights were drawn from.</summary>
+        public int Seed => _seed;
+        /// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>
+        public ulong TrainingStep { get => _trainingStep; set => _trainingStep = value; }
+        public int InputSize => 784;
+        public int OutputSize => 10;
+        public int ParameterCount => 101770;
+        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Gradients => _gradients;
+        public global::NetGen.Loss Loss => global::NetGen.Loss.CrossEntropy;
+        public string Architecture => "Input(784) > Dense(128,ReLU) > Dropout > Dense(10,Softmax) | CrossEntropy";
+        public ulong ArchitectureFingerprint => 0xFAEA623FB5C91B2FUL;
+        public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+        public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
+        /// <summary>The largest batch TrainBatch takes: the input (784 per sample) must fit in one .NET array.</summary>
+        public const int MaxTrainingBatchSize = 2739137;
+
+        private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
         {
-            for (int start = 0; start < batchSize; start += 256)
+            new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 128 }), 0, 100480, true),
+            new global::NetGen.LayerInfo("Dropout", "Dropout2", global::System.Array.AsReadOnly(new[] { 128 }), 100480, 0, false),
+            new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 10 }), 100480, 1290, true),
+        });
+
+        /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::NetGen.Kernels.Guard.Sample(input.Length, 784, nameof(input));
+            global::NetGen.Kernels.Guard.Sample(output.Length, 10, nameof(output));
+            global::NetGen.Kernels.Guard.Finite(input, 784, nameof(input));
+            _concurrency.EnterShared("Forward");
+            Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+            try
             {
-                int batch = global::System.Math.Min(256, batchSize - start);
-                workspace.EnsureInference(batch);
-                RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+                workspace.EnsureInference(1);
+                RunInference(workspace, input, output, 1);
+            }
+            finally
+            {
+                _inferenceWorkspaces.Return(workspace);
+                _concurrency.ExitShared();
             }
         }
-        finally
+
+        /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
-            _inferenceWorkspaces.Return(workspace);
-            _concurrency.ExitShared();
-        }
-    }
-
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "the input", 784);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
-        global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 10, nameof(targets));
-        global::NetGen.Kernels.Guard.Finite(targets, 10, nameof(targets));
-        global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        _concurrency.EnterExclusive("TrainBatch");
-        try
-        {
-            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
-            int batch = batchSize;
-            workspace.EnsureTraining(batch);
-            RunTrainingForward(workspace, inputs, batch);
-            float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 10), targets, new global::System.Span<float>(workspace.D3, 0, batch * 10), batch, 10);
-            RunBackward(workspace, inputs, batch);
-            _trainingStep++;
-            return loss;
-        }
-        finally
-        {
-            _concurrency.ExitExclusive();
-        }
-    }
-
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "the input", 784);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
-        global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
-        global::NetGen.Kernels.Guard.Labels(labels, 10, nameof(labels));
-        global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
-        _concurrency.EnterExclusive("TrainBatch");
-        try
-        {
-            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
-            int batch = batchSize;
-            workspace.EnsureTraining(batch);
-            RunTrainingForward(workspace, inputs, batch);
-            float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 10), labels, new global::System.Span<float>(workspace.D3, 0, batch * 10), batch, 10);
-            RunBackward(workspace, inputs, batch);
-            _trainingStep++;
-            return loss;
-        }
-        finally
-        {
-            _concurrency.ExitExclusive();
-        }
-    }
-
-    /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-
-        // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 784, 128, 0.0f);
-
-        // Dropout2 · Dropout(0.2) · 128 → 128
-        // Identity at inference: the next layer reads this layer's input directly.
-
-        // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 128, 10, 0.0f);
-        global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows(outputs, batch, 10);
-    }
-
-    /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-
-        // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 784, 128, 0.0f);
-
-        // Dropout2 · Dropout(0.2) · 128 → 128
-        global::NetGen.Kernels.DropoutKernels.Forward(new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.A2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), 0.2f, _dropoutKey + 2UL, _trainingStep);
-
-        // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-        // Logits only: the loss applies the softmax and its gradient in one fused pass.
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(workspace.A3, 0, batch * 10), batch, 128, 10, 0.0f);
-    }
-
-    /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-        global::System.Span<float> gradients = _gradients;
-
-        // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D3, 0, batch * 10), new global::System.Span<float>(workspace.A2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch, 128, 10);
-        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.D3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(workspace.D2, 0, batch * 128), batch, 128, 10, 0.0f);
-
-        // Dropout2 · Dropout(0.2) · 128 → 128
-        global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.D1, 0, batch * 128), 0.0f);
-
-        // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch, 784, 128);
-    }
-
-    /// <summary>
-    /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
-    /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
-    /// </summary>
-    private sealed class Workspace
-    {
-        private int _capacity;
-        public float[] A1 = global::System.Array.Empty<float>(); // Dense1 output, 128 per sample
-        public float[] D1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 128 per sample, training only
-        public float[] A2 = global::System.Array.Empty<float>(); // Dropout2 output, 128 per sample, training only
-        public float[] D2 = global::System.Array.Empty<float>(); // gradient at Dropout2's output, 128 per sample, training only
-        public float[] M2 = global::System.Array.Empty<float>(); // Dropout2 mask (0 or 1/(1 − rate)), 128 per sample, training only
-        public float[] A3 = global::System.Array.Empty<float>(); // Dense3 output, 10 per sample, training only
-        public float[] D3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 10 per sample, training only
-
-        /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
-        public void EnsureTraining(int batch)
-        {
-            if (batch <= _capacity) return;
-            A1 = new float[batch * 128];
-            D1 = new float[batch * 128];
-            A2 = new float[batch * 128];
-            D2 = new float[batch * 128];
-            M2 = new float[batch * 128];
-            A3 = new float[batch * 10];
-            D3 = new float[batch * 10];
-            _capacity = batch;
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
+            global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 10, nameof(outputs));
+            global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
+            _concurrency.EnterShared("Predict");
+            Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+            try
+            {
+                for (int start = 0; start < batchSize; start += 256)
+                {
+                    int batch = global::System.Math.Min(256, batchSize - start);
+                    workspace.EnsureInference(batch);
+                    RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+                }
+            }
+            finally
+            {
+                _inferenceWorkspaces.Return(workspace);
+                _concurrency.ExitShared();
+            }
         }
 
-        /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
-        public void EnsureInference(int batch)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
-            if (batch <= _capacity) return;
-            A1 = new float[batch * 128];
-            _capacity = batch;
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "the input", 784);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
+            global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 10, nameof(targets));
+            global::NetGen.Kernels.Guard.Finite(targets, 10, nameof(targets));
+            global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
+            _concurrency.EnterExclusive("TrainBatch");
+            try
+            {
+                Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+                int batch = batchSize;
+                workspace.EnsureTraining(batch);
+                RunTrainingForward(workspace, inputs, batch);
+                float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 10), targets, new global::System.Span<float>(workspace.D3, 0, batch * 10), batch, 10);
+                RunBackward(workspace, inputs, batch);
+                _trainingStep++;
+                return loss;
+            }
+            finally
+            {
+                _concurrency.ExitExclusive();
+            }
+        }
+
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
+        {
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "the input", 784);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
+            global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
+            global::NetGen.Kernels.Guard.Labels(labels, 10, nameof(labels));
+            global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
+            _concurrency.EnterExclusive("TrainBatch");
+            try
+            {
+                Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+                int batch = batchSize;
+                workspace.EnsureTraining(batch);
+                RunTrainingForward(workspace, inputs, batch);
+                float loss = global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 10), labels, new global::System.Span<float>(workspace.D3, 0, batch * 10), batch, 10);
+                RunBackward(workspace, inputs, batch);
+                _trainingStep++;
+                return loss;
+            }
+            finally
+            {
+                _concurrency.ExitExclusive();
+            }
+        }
+
+        /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+        private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+
+            // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 784, 128, 0.0f);
+
+            // Dropout2 · Dropout(0.2) · 128 → 128
+            // Identity at inference: the next layer reads this layer's input directly.
+
+            // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 128, 10, 0.0f);
+            global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows(outputs, batch, 10);
+        }
+
+        /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
+        private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+
+            // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 784, 128, 0.0f);
+
+            // Dropout2 · Dropout(0.2) · 128 → 128
+            global::NetGen.Kernels.DropoutKernels.Forward(new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.A2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), 0.2f, _dropoutKey + 2UL, _trainingStep);
+
+            // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
+            // Logits only: the loss applies the softmax and its gradient in one fused pass.
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(workspace.A3, 0, batch * 10), batch, 128, 10, 0.0f);
+        }
+
+        /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
+        private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
+        {
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.Span<float> gradients = _gradients;
+
+            // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
+            global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D3, 0, batch * 10), new global::System.Span<float>(workspace.A2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch, 128, 10);
+            global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.D3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(workspace.D2, 0, batch * 128), batch, 128, 10, 0.0f);
+
+            // Dropout2 · Dropout(0.2) · 128 → 128
+            global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.D1, 0, batch * 128), 0.0f);
+
+            // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
+            global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch, 784, 128);
+        }
+
+        /// <summary>
+        /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
+        /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
+        /// </summary>
+        private sealed class Workspace
+        {
+            private int _capacity;
+            public float[] A1 = global::System.Array.Empty<float>(); // Dense1 output, 128 per sample
+            public float[] D1 = global::System.Array.Empty<float>(); // gradient at Dense1's output, 128 per sample, training only
+            public float[] A2 = global::System.Array.Empty<float>(); // Dropout2 output, 128 per sample, training only
+            public float[] D2 = global::System.Array.Empty<float>(); // gradient at Dropout2's output, 128 per sample, training only
+            public float[] M2 = global::System.Array.Empty<float>(); // Dropout2 mask (0 or 1/(1 − rate)), 128 per sample, training only
+            public float[] A3 = global::System.Array.Empty<float>(); // Dense3 output, 10 per sample, training only
+            public float[] D3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 10 per sample, training only
+
+            /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
+            public void EnsureTraining(int batch)
+            {
+                if (batch <= _capacity) return;
+                A1 = new float[batch * 128];
+                D1 = new float[batch * 128];
+                A2 = new float[batch * 128];
+                D2 = new float[batch * 128];
+                M2 = new float[batch * 128];
+                A3 = new float[batch * 10];
+                D3 = new float[batch * 10];
+                _capacity = batch;
+            }
+
+            /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+            public void EnsureInference(int batch)
+            {
+                if (batch <= _capacity) return;
+                A1 = new float[batch * 128];
+                _capacity = batch;
+            }
         }
     }
 }

@@ -11,338 +11,339 @@
 // Loss: BinaryCrossEntropy, fused with the sigmoid: dL/dz = (y − t)/batch. Training FLOPs per sample ≈ 3 × forward.
 #nullable enable
 
-namespace Samples;
-
-partial class FrozenBceNet : global::NetGen.INetwork
+namespace Samples
 {
-    private readonly float[] _parameters = new float[32];
-    private readonly float[] _gradients = new float[32];
-    private readonly int _seed;
-    // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
-    private readonly ulong _dropoutKey;
-    private ulong _trainingStep;
-    // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
-    private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("FrozenBceNet");
-    // Each inference call rents its own workspace; TrainBatch keeps one of its own.
-    private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
-    private Workspace? _trainingWorkspace;
-
-    /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
-    public FrozenBceNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
-
-    /// <summary>A network whose weights (and dropout masks) are determined by <paramref name="seed"/>.</summary>
-    public FrozenBceNet(int seed)
+    partial class FrozenBceNet : global::NetGen.INetwork
     {
-        _seed = seed;
-        _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
-        global::System.Span<float> parameters = _parameters;
-        // Dense1: W ~ U[±limit], He limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(0, 12), global::NetGen.Kernels.Initializers.HeLimit(3), seed, 1);
-        // hidden: W ~ U[±limit], He limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(16, 12), global::NetGen.Kernels.Initializers.HeLimit(4), seed, 2);
-        // Dense3: W ~ U[±limit], Glorot limit; biases start at zero.
-        global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(28, 3), global::NetGen.Kernels.Initializers.GlorotLimit(3, 1), seed, 3);
-    }
+        private readonly float[] _parameters = new float[32];
+        private readonly float[] _gradients = new float[32];
+        private readonly int _seed;
+        // Dropout masks are a hash of (seed, layer, step): reproducible and independent of thread count.
+        private readonly ulong _dropoutKey;
+        private ulong _trainingStep;
+        // Inference may run on many threads at once; TrainBatch, an optimizer step and Load need the network to themselves.
+        private readonly global::NetGen.ConcurrencyGuard _concurrency = new global::NetGen.ConcurrencyGuard("FrozenBceNet");
+        // Each inference call rents its own workspace; TrainBatch keeps one of its own.
+        private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
+        private Workspace? _trainingWorkspace;
 
-    /// <summary>The seed the weights were drawn from.</summary>
-    public int Seed => _seed;
-    /// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>
-    public ulong TrainingStep { get => _trainingStep; set => _trainingStep = value; }
-    public int InputSize => 3;
-    public int OutputSize => 1;
-    public int ParameterCount => 32;
-    public global::System.Span<float> Parameters => _parameters;
-    public global::System.Span<float> Gradients => _gradients;
-    public global::NetGen.Loss Loss => global::NetGen.Loss.BinaryCrossEntropy;
-    public string Architecture => "Input(3) > Dense(4,LeakyReLU,0.2f) > Dense(3,LeakyReLU,0.2f,nobias) > Dense(1,Sigmoid) | BinaryCrossEntropy";
-    public ulong ArchitectureFingerprint => 0x6044F753D3BAA693UL;
-    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
-    public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
-    /// <summary>The largest batch TrainBatch takes: Dense1 output (4 per sample) must fit in one .NET array.</summary>
-    public const int MaxTrainingBatchSize = 536870897;
+        /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
+        public FrozenBceNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
 
-    private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
-    {
-        new("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 4 }), 0, 16, false),
-        new("Dense", "hidden", global::System.Array.AsReadOnly(new[] { 3 }), 16, 12, true),
-        new("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 1 }), 28, 4, true),
-    });
-
-    /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
-    public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-    {
-        global::NetGen.Kernels.Guard.Sample(input.Length, 3, nameof(input));
-        global::NetGen.Kernels.Guard.Sample(output.Length, 1, nameof(output));
-        global::NetGen.Kernels.Guard.Finite(input, 3, nameof(input));
-        _concurrency.EnterShared("Forward");
-        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
-        try
+        /// <summary>A network whose weights (and dropout masks) are determined by <paramref name="seed"/>.</summary>
+        public FrozenBceNet(int seed)
         {
-            workspace.EnsureInference(1);
-            RunInference(workspace, input, output, 1);
+            _seed = seed;
+            _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
+            global::System.Span<float> parameters = _parameters;
+            // Dense1: W ~ U[±limit], He limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(0, 12), global::NetGen.Kernels.Initializers.HeLimit(3), seed, 1);
+            // hidden: W ~ U[±limit], He limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(16, 12), global::NetGen.Kernels.Initializers.HeLimit(4), seed, 2);
+            // Dense3: W ~ U[±limit], Glorot limit; biases start at zero.
+            global::NetGen.Kernels.Initializers.Uniform(parameters.Slice(28, 3), global::NetGen.Kernels.Initializers.GlorotLimit(3, 1), seed, 3);
         }
-        finally
-        {
-            _inferenceWorkspaces.Return(workspace);
-            _concurrency.ExitShared();
-        }
-    }
 
-    /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
-    public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
-        global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 1, nameof(outputs));
-        global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        _concurrency.EnterShared("Predict");
-        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
-        try
+        /// <summary>The seed the weights were drawn from.</summary>
+        public int Seed => _seed;
+        /// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>
+        public ulong TrainingStep { get => _trainingStep; set => _trainingStep = value; }
+        public int InputSize => 3;
+        public int OutputSize => 1;
+        public int ParameterCount => 32;
+        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Gradients => _gradients;
+        public global::NetGen.Loss Loss => global::NetGen.Loss.BinaryCrossEntropy;
+        public string Architecture => "Input(3) > Dense(4,LeakyReLU,0.2f) > Dense(3,LeakyReLU,0.2f,nobias) > Dense(1,Sigmoid) | BinaryCrossEntropy";
+        public ulong ArchitectureFingerprint => 0x6044F753D3BAA693UL;
+        public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+        public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
+        /// <summary>The largest batch TrainBatch takes: Dense1 output (4 per sample) must fit in one .NET array.</summary>
+        public const int MaxTrainingBatchSize = 536870897;
+
+        private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
         {
-            for (int start = 0; start < batchSize; start += 256)
+            new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 4 }), 0, 16, false),
+            new global::NetGen.LayerInfo("Dense", "hidden", global::System.Array.AsReadOnly(new[] { 3 }), 16, 12, true),
+            new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 1 }), 28, 4, true),
+        });
+
+        /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            global::NetGen.Kernels.Guard.Sample(input.Length, 3, nameof(input));
+            global::NetGen.Kernels.Guard.Sample(output.Length, 1, nameof(output));
+            global::NetGen.Kernels.Guard.Finite(input, 3, nameof(input));
+            _concurrency.EnterShared("Forward");
+            Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+            try
             {
-                int batch = global::System.Math.Min(256, batchSize - start);
-                workspace.EnsureInference(batch);
-                RunInference(workspace, inputs.Slice(start * 3, batch * 3), outputs.Slice(start * 1, batch * 1), batch);
+                workspace.EnsureInference(1);
+                RunInference(workspace, input, output, 1);
             }
-        }
-        finally
-        {
-            _inferenceWorkspaces.Return(workspace);
-            _concurrency.ExitShared();
-        }
-    }
-
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Dense1 output", 4);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
-        global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 1, nameof(targets));
-        global::NetGen.Kernels.Guard.Finite(targets, 1, nameof(targets));
-        global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        _concurrency.EnterExclusive("TrainBatch");
-        try
-        {
-            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
-            int batch = batchSize;
-            workspace.EnsureTraining(batch);
-            RunTrainingForward(workspace, inputs, batch);
-            float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 1), targets, new global::System.Span<float>(workspace.D3, 0, batch * 1), batch, 1);
-            RunBackward(workspace, inputs, batch);
-            _trainingStep++;
-            return loss;
-        }
-        finally
-        {
-            _concurrency.ExitExclusive();
-        }
-    }
-
-    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
-    {
-        global::NetGen.Kernels.Guard.BatchSize(batchSize);
-        global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Dense1 output", 4);
-        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
-        global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
-        global::NetGen.Kernels.Guard.Labels(labels, 1, nameof(labels));
-        global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
-        _concurrency.EnterExclusive("TrainBatch");
-        try
-        {
-            Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
-            int batch = batchSize;
-            workspace.EnsureTraining(batch);
-            RunTrainingForward(workspace, inputs, batch);
-            float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 1), labels, new global::System.Span<float>(workspace.D3, 0, batch * 1), batch, 1);
-            RunBackward(workspace, inputs, batch);
-            _trainingStep++;
-            return loss;
-        }
-        finally
-        {
-            _concurrency.ExitExclusive();
-        }
-    }
-
-    /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-
-        // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
-        // 12 weights: unrolled into scalar code.
-        {
-            var source = inputs;
-            var destination = new global::System.Span<float>(workspace.A1, 0, batch * 4);
-            for (int n = 0; n < batch; n++)
+            finally
             {
-                var x = source.Slice(n * 3, 3);
-                var y = destination.Slice(n * 4, 4);
-                y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
-                y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
-                y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
-                y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
+                _inferenceWorkspaces.Return(workspace);
+                _concurrency.ExitShared();
             }
         }
 
-        // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
-        // 12 weights: unrolled into scalar code.
+        /// <summary>Many samples, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
-            var source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
-            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 3);
-            for (int n = 0; n < batch; n++)
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
+            global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 1, nameof(outputs));
+            global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
+            _concurrency.EnterShared("Predict");
+            Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+            try
             {
-                var x = source.Slice(n * 4, 4);
-                var y = destination.Slice(n * 3, 3);
-                y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
-                y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
-                y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
+                for (int start = 0; start < batchSize; start += 256)
+                {
+                    int batch = global::System.Math.Min(256, batchSize - start);
+                    workspace.EnsureInference(batch);
+                    RunInference(workspace, inputs.Slice(start * 3, batch * 3), outputs.Slice(start * 1, batch * 1), batch);
+                }
+            }
+            finally
+            {
+                _inferenceWorkspaces.Return(workspace);
+                _concurrency.ExitShared();
             }
         }
 
-        // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
-        // 3 weights: unrolled into scalar code.
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
-            var source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
-            var destination = outputs;
-            for (int n = 0; n < batch; n++)
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Dense1 output", 4);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
+            global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 1, nameof(targets));
+            global::NetGen.Kernels.Guard.Finite(targets, 1, nameof(targets));
+            global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
+            _concurrency.EnterExclusive("TrainBatch");
+            try
             {
-                var x = source.Slice(n * 3, 3);
-                var y = destination.Slice(n * 1, 1);
-                y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2], 0.0f);
+                Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+                int batch = batchSize;
+                workspace.EnsureTraining(batch);
+                RunTrainingForward(workspace, inputs, batch);
+                float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 1), targets, new global::System.Span<float>(workspace.D3, 0, batch * 1), batch, 1);
+                RunBackward(workspace, inputs, batch);
+                _trainingStep++;
+                return loss;
             }
-        }
-    }
-
-    /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
-    private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-
-        // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
-        // 12 weights: unrolled into scalar code.
-        {
-            var source = inputs;
-            var destination = new global::System.Span<float>(workspace.A1, 0, batch * 4);
-            for (int n = 0; n < batch; n++)
+            finally
             {
-                var x = source.Slice(n * 3, 3);
-                var y = destination.Slice(n * 4, 4);
-                y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
-                y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
-                y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
-                y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
+                _concurrency.ExitExclusive();
             }
         }
 
-        // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
-        // 12 weights: unrolled into scalar code.
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
         {
-            var source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
-            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 3);
-            for (int n = 0; n < batch; n++)
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, "Dense1 output", 4);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
+            global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));
+            global::NetGen.Kernels.Guard.Labels(labels, 1, nameof(labels));
+            global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
+            _concurrency.EnterExclusive("TrainBatch");
+            try
             {
-                var x = source.Slice(n * 4, 4);
-                var y = destination.Slice(n * 3, 3);
-                y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
-                y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
-                y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
+                Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());
+                int batch = batchSize;
+                workspace.EnsureTraining(batch);
+                RunTrainingForward(workspace, inputs, batch);
+                float loss = global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy(new global::System.Span<float>(workspace.A3, 0, batch * 1), labels, new global::System.Span<float>(workspace.D3, 0, batch * 1), batch, 1);
+                RunBackward(workspace, inputs, batch);
+                _trainingStep++;
+                return loss;
+            }
+            finally
+            {
+                _concurrency.ExitExclusive();
             }
         }
 
-        // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
-        // Logits only: the loss applies the sigmoid and its gradient in one fused pass.
-        // 3 weights: unrolled into scalar code.
+        /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+        private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
-            var source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
-            var destination = new global::System.Span<float>(workspace.A3, 0, batch * 1);
-            for (int n = 0; n < batch; n++)
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+
+            // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
+            // 12 weights: unrolled into scalar code.
             {
-                var x = source.Slice(n * 3, 3);
-                var y = destination.Slice(n * 1, 1);
-                y[0] = parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2];
+                global::System.ReadOnlySpan<float> source = inputs;
+                global::System.Span<float> destination = new global::System.Span<float>(workspace.A1, 0, batch * 4);
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    global::System.Span<float> y = destination.Slice(n * 4, 4);
+                    y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
+                    y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
+                    y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
+                    y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
+                }
+            }
+
+            // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
+            // 12 weights: unrolled into scalar code.
+            {
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
+                global::System.Span<float> destination = new global::System.Span<float>(workspace.A2, 0, batch * 3);
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 4, 4);
+                    global::System.Span<float> y = destination.Slice(n * 3, 3);
+                    y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
+                    y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
+                    y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
+                }
+            }
+
+            // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
+            // 3 weights: unrolled into scalar code.
+            {
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
+                global::System.Span<float> destination = outputs;
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    global::System.Span<float> y = destination.Slice(n * 1, 1);
+                    y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2], 0.0f);
+                }
             }
         }
-    }
 
-    /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
-    private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
-    {
-        global::System.ReadOnlySpan<float> parameters = _parameters;
-        global::System.Span<float> gradients = _gradients;
-
-        // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
+        /// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>
+        private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
         {
-            var outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 1);
-            var source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
-            gradients.Slice(28, 4).Clear();
-            var inputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
-            var below = new global::System.Span<float>(workspace.A2, 0, batch * 3);
-            for (int n = 0; n < batch; n++)
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+
+            // Dense1 · Dense(4, LeakyReLU) · 3 → 4 · parameters [0, 16)
+            // 12 weights: unrolled into scalar code.
             {
-                var dz = outputGradient.Slice(n * 1, 1);
-                var x = source.Slice(n * 3, 3);
-                // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                gradients[28] += dz[0] * x[0]; gradients[29] += dz[0] * x[1]; gradients[30] += dz[0] * x[2]; gradients[31] += dz[0];
-                var dx = inputGradient.Slice(n * 3, 3);
-                var y = below.Slice(n * 3, 3);
-                // dx[i] = Σ_j dz[j]·W[j, i], times LeakyReLU'(y[i]) of the layer below
-                dx[0] = (dz[0] * parameters[28]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[0], 0.2f);
-                dx[1] = (dz[0] * parameters[29]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[1], 0.2f);
-                dx[2] = (dz[0] * parameters[30]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[2], 0.2f);
+                global::System.ReadOnlySpan<float> source = inputs;
+                global::System.Span<float> destination = new global::System.Span<float>(workspace.A1, 0, batch * 4);
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    global::System.Span<float> y = destination.Slice(n * 4, 4);
+                    y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[12] + parameters[0] * x[0] + parameters[1] * x[1] + parameters[2] * x[2], 0.2f);
+                    y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[13] + parameters[3] * x[0] + parameters[4] * x[1] + parameters[5] * x[2], 0.2f);
+                    y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[14] + parameters[6] * x[0] + parameters[7] * x[1] + parameters[8] * x[2], 0.2f);
+                    y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
+                }
+            }
+
+            // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
+            // 12 weights: unrolled into scalar code.
+            {
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
+                global::System.Span<float> destination = new global::System.Span<float>(workspace.A2, 0, batch * 3);
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 4, 4);
+                    global::System.Span<float> y = destination.Slice(n * 3, 3);
+                    y[0] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[16] * x[0] + parameters[17] * x[1] + parameters[18] * x[2] + parameters[19] * x[3], 0.2f);
+                    y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
+                    y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
+                }
+            }
+
+            // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
+            // Logits only: the loss applies the sigmoid and its gradient in one fused pass.
+            // 3 weights: unrolled into scalar code.
+            {
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
+                global::System.Span<float> destination = new global::System.Span<float>(workspace.A3, 0, batch * 1);
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    global::System.Span<float> y = destination.Slice(n * 1, 1);
+                    y[0] = parameters[31] + parameters[28] * x[0] + parameters[29] * x[1] + parameters[30] * x[2];
+                }
             }
         }
 
-        // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
+        /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
+        private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)
         {
-            var outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
-            var source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
-            gradients.Slice(16, 12).Clear();
-            for (int n = 0; n < batch; n++)
+            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.Span<float> gradients = _gradients;
+
+            // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
             {
-                var dz = outputGradient.Slice(n * 3, 3);
-                var x = source.Slice(n * 4, 4);
-                // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                gradients[16] += dz[0] * x[0]; gradients[17] += dz[0] * x[1]; gradients[18] += dz[0] * x[2]; gradients[19] += dz[0] * x[3];
-                gradients[20] += dz[1] * x[0]; gradients[21] += dz[1] * x[1]; gradients[22] += dz[1] * x[2]; gradients[23] += dz[1] * x[3];
-                gradients[24] += dz[2] * x[0]; gradients[25] += dz[2] * x[1]; gradients[26] += dz[2] * x[2]; gradients[27] += dz[2] * x[3];
+                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 1);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
+                gradients.Slice(28, 4).Clear();
+                global::System.Span<float> inputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
+                global::System.ReadOnlySpan<float> below = new global::System.Span<float>(workspace.A2, 0, batch * 3);
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 1, 1);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                    gradients[28] += dz[0] * x[0]; gradients[29] += dz[0] * x[1]; gradients[30] += dz[0] * x[2]; gradients[31] += dz[0];
+                    global::System.Span<float> dx = inputGradient.Slice(n * 3, 3);
+                    global::System.ReadOnlySpan<float> y = below.Slice(n * 3, 3);
+                    // dx[i] = Σ_j dz[j]·W[j, i], times LeakyReLU'(y[i]) of the layer below
+                    dx[0] = (dz[0] * parameters[28]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[0], 0.2f);
+                    dx[1] = (dz[0] * parameters[29]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[1], 0.2f);
+                    dx[2] = (dz[0] * parameters[30]) * global::NetGen.Kernels.LeakyReLU.Derivative(y[2], 0.2f);
+                }
+            }
+
+            // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
+            {
+                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
+                gradients.Slice(16, 12).Clear();
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 3, 3);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 4, 4);
+                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                    gradients[16] += dz[0] * x[0]; gradients[17] += dz[0] * x[1]; gradients[18] += dz[0] * x[2]; gradients[19] += dz[0] * x[3];
+                    gradients[20] += dz[1] * x[0]; gradients[21] += dz[1] * x[1]; gradients[22] += dz[1] * x[2]; gradients[23] += dz[1] * x[3];
+                    gradients[24] += dz[2] * x[0]; gradients[25] += dz[2] * x[1]; gradients[26] += dz[2] * x[2]; gradients[27] += dz[2] * x[3];
+                }
             }
         }
-    }
 
-    /// <summary>
-    /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
-    /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
-    /// </summary>
-    private sealed class Workspace
-    {
-        private int _capacity;
-        public float[] A1 = global::System.Array.Empty<float>(); // Dense1 output, 4 per sample
-        public float[] A2 = global::System.Array.Empty<float>(); // hidden output, 3 per sample
-        public float[] D2 = global::System.Array.Empty<float>(); // gradient at hidden's output, 3 per sample, training only
-        public float[] A3 = global::System.Array.Empty<float>(); // Dense3 output, 1 per sample, training only
-        public float[] D3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 1 per sample, training only
-
-        /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
-        public void EnsureTraining(int batch)
+        /// <summary>
+        /// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.
+        /// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.
+        /// </summary>
+        private sealed class Workspace
         {
-            if (batch <= _capacity) return;
-            A1 = new float[batch * 4];
-            A2 = new float[batch * 3];
-            D2 = new float[batch * 3];
-            A3 = new float[batch * 1];
-            D3 = new float[batch * 1];
-            _capacity = batch;
-        }
+            private int _capacity;
+            public float[] A1 = global::System.Array.Empty<float>(); // Dense1 output, 4 per sample
+            public float[] A2 = global::System.Array.Empty<float>(); // hidden output, 3 per sample
+            public float[] D2 = global::System.Array.Empty<float>(); // gradient at hidden's output, 3 per sample, training only
+            public float[] A3 = global::System.Array.Empty<float>(); // Dense3 output, 1 per sample, training only
+            public float[] D3 = global::System.Array.Empty<float>(); // gradient at Dense3's output, 1 per sample, training only
 
-        /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
-        public void EnsureInference(int batch)
-        {
-            if (batch <= _capacity) return;
-            A1 = new float[batch * 4];
-            A2 = new float[batch * 3];
-            _capacity = batch;
+            /// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>
+            public void EnsureTraining(int batch)
+            {
+                if (batch <= _capacity) return;
+                A1 = new float[batch * 4];
+                A2 = new float[batch * 3];
+                D2 = new float[batch * 3];
+                A3 = new float[batch * 1];
+                D3 = new float[batch * 1];
+                _capacity = batch;
+            }
+
+            /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+            public void EnsureInference(int batch)
+            {
+                if (batch <= _capacity) return;
+                A1 = new float[batch * 4];
+                A2 = new float[batch * 3];
+                _capacity = batch;
+            }
         }
     }
 }

@@ -66,12 +66,12 @@ partial class LeNetish : global::NetGen.INetwork
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
-        new("Conv2D", "Conv2D1", global::System.Array.AsReadOnly(new[] { 20, 24, 24 }), 0, 520, true),
-        new("MaxPool2D", "MaxPool2D2", global::System.Array.AsReadOnly(new[] { 20, 12, 12 }), 520, 0, false),
-        new("Conv2D", "Conv2D3", global::System.Array.AsReadOnly(new[] { 8, 6, 6 }), 520, 1448, true),
-        new("AvgPool2D", "AvgPool2D4", global::System.Array.AsReadOnly(new[] { 8, 3, 3 }), 1968, 0, false),
-        new("Dense", "Dense5", global::System.Array.AsReadOnly(new[] { 100 }), 1968, 7300, true),
-        new("Dense", "Dense6", global::System.Array.AsReadOnly(new[] { 10 }), 9268, 1010, true),
+        new global::NetGen.LayerInfo("Conv2D", "Conv2D1", global::System.Array.AsReadOnly(new[] { 20, 24, 24 }), 0, 520, true),
+        new global::NetGen.LayerInfo("MaxPool2D", "MaxPool2D2", global::System.Array.AsReadOnly(new[] { 20, 12, 12 }), 520, 0, false),
+        new global::NetGen.LayerInfo("Conv2D", "Conv2D3", global::System.Array.AsReadOnly(new[] { 8, 6, 6 }), 520, 1448, true),
+        new global::NetGen.LayerInfo("AvgPool2D", "AvgPool2D4", global::System.Array.AsReadOnly(new[] { 8, 3, 3 }), 1968, 0, false),
+        new global::NetGen.LayerInfo("Dense", "Dense5", global::System.Array.AsReadOnly(new[] { 100 }), 1968, 7300, true),
+        new global::NetGen.LayerInfo("Dense", "Dense6", global::System.Array.AsReadOnly(new[] { 10 }), 9268, 1010, true),
     });
 
     /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>

@@ -58,8 +58,8 @@ partial class XorNet : global::NetGen.INetwork
 
     private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
     {
-        new("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 2 }), 0, 6, true),
-        new("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 1 }), 6, 3, true),
+        new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 2 }), 0, 6, true),
+        new global::NetGen.LayerInfo("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 1 }), 6, 3, true),
     });
 
     /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
@@ -167,12 +167,12 @@ partial class XorNet : global::NetGen.INetwork
         // Dense1 · Dense(2, Sigmoid) · 2 → 2 · parameters [0, 6)
         // 4 weights: unrolled into scalar code.
         {
-            var source = inputs;
-            var destination = new global::System.Span<float>(workspace.A1, 0, batch * 2);
+            global::System.ReadOnlySpan<float> source = inputs;
+            global::System.Span<float> destination = new global::System.Span<float>(workspace.A1, 0, batch * 2);
             for (int n = 0; n < batch; n++)
             {
-                var x = source.Slice(n * 2, 2);
-                var y = destination.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 2, 2);
+                global::System.Span<float> y = destination.Slice(n * 2, 2);
                 y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[4] + parameters[0] * x[0] + parameters[1] * x[1], 0.0f);
                 y[1] = global::NetGen.Kernels.Sigmoid.Apply(parameters[5] + parameters[2] * x[0] + parameters[3] * x[1], 0.0f);
             }
@@ -181,12 +181,12 @@ partial class XorNet : global::NetGen.INetwork
         // Dense2 · Dense(1, Sigmoid) · 2 → 1 · parameters [6, 9)
         // 2 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(workspace.A1, 0, batch * 2);
-            var destination = outputs;
+            global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 2);
+            global::System.Span<float> destination = outputs;
             for (int n = 0; n < batch; n++)
             {
-                var x = source.Slice(n * 2, 2);
-                var y = destination.Slice(n * 1, 1);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 2, 2);
+                global::System.Span<float> y = destination.Slice(n * 1, 1);
                 y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[8] + parameters[6] * x[0] + parameters[7] * x[1], 0.0f);
             }
         }
@@ -200,12 +200,12 @@ partial class XorNet : global::NetGen.INetwork
         // Dense1 · Dense(2, Sigmoid) · 2 → 2 · parameters [0, 6)
         // 4 weights: unrolled into scalar code.
         {
-            var source = inputs;
-            var destination = new global::System.Span<float>(workspace.A1, 0, batch * 2);
+            global::System.ReadOnlySpan<float> source = inputs;
+            global::System.Span<float> destination = new global::System.Span<float>(workspace.A1, 0, batch * 2);
             for (int n = 0; n < batch; n++)
             {
-                var x = source.Slice(n * 2, 2);
-                var y = destination.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 2, 2);
+                global::System.Span<float> y = destination.Slice(n * 2, 2);
                 y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[4] + parameters[0] * x[0] + parameters[1] * x[1], 0.0f);
                 y[1] = global::NetGen.Kernels.Sigmoid.Apply(parameters[5] + parameters[2] * x[0] + parameters[3] * x[1], 0.0f);
             }
@@ -214,12 +214,12 @@ partial class XorNet : global::NetGen.INetwork
         // Dense2 · Dense(1, Sigmoid) · 2 → 1 · parameters [6, 9)
         // 2 weights: unrolled into scalar code.
         {
-            var source = new global::System.Span<float>(workspace.A1, 0, batch * 2);
-            var destination = new global::System.Span<float>(workspace.A2, 0, batch * 1);
+            global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 2);
+            global::System.Span<float> destination = new global::System.Span<float>(workspace.A2, 0, batch * 1);
             for (int n = 0; n < batch; n++)
             {
-                var x = source.Slice(n * 2, 2);
-                var y = destination.Slice(n * 1, 1);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 2, 2);
+                global::System.Span<float> y = destination.Slice(n * 1, 1);
                 y[0] = global::NetGen.Kernels.Sigmoid.Apply(parameters[8] + parameters[6] * x[0] + parameters[7] * x[1], 0.0f);
             }
         }
@@ -233,19 +233,19 @@ partial class XorNet : global::NetGen.INetwork
 
         // Dense2 · Dense(1, Sigmoid) · 2 → 1 · parameters [6, 9)
         {
-            var outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 1);
-            var source = new global::System.Span<float>(workspace.A1, 0, batch * 2);
+            global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 1);
+            global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 2);
             gradients.Slice(6, 3).Clear();
-            var inputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 2);
-            var below = new global::System.Span<float>(workspace.A1, 0, batch * 2);
+            global::System.Span<float> inputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 2);
+            global::System.ReadOnlySpan<float> below = new global::System.Span<float>(workspace.A1, 0, batch * 2);
             for (int n = 0; n < batch; n++)
             {
-                var dz = outputGradient.Slice(n * 1, 1);
-                var x = source.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 1, 1);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 2, 2);
                 // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
                 gradients[6] += dz[0] * x[0]; gradients[7] += dz[0] * x[1]; gradients[8] += dz[0];
-                var dx = inputGradient.Slice(n * 2, 2);
-                var y = below.Slice(n * 2, 2);
+                global::System.Span<float> dx = inputGradient.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> y = below.Slice(n * 2, 2);
                 // dx[i] = Σ_j dz[j]·W[j, i], times Sigmoid'(y[i]) of the layer below
                 dx[0] = (dz[0] * parameters[6]) * global::NetGen.Kernels.Sigmoid.Derivative(y[0], 0.0f);
                 dx[1] = (dz[0] * parameters[7]) * global::NetGen.Kernels.Sigmoid.Derivative(y[1], 0.0f);
@@ -254,13 +254,13 @@ partial class XorNet : global::NetGen.INetwork
 
         // Dense1 · Dense(2, Sigmoid) · 2 → 2 · parameters [0, 6)
         {
-            var outputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 2);
-            var source = inputs;
+            global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 2);
+            global::System.ReadOnlySpan<float> source = inputs;
             gradients.Slice(0, 6).Clear();
             for (int n = 0; n < batch; n++)
             {
-                var dz = outputGradient.Slice(n * 2, 2);
-                var x = source.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 2, 2);
+                global::System.ReadOnlySpan<float> x = source.Slice(n * 2, 2);
                 // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
                 gradients[0] += dz[0] * x[0]; gradients[1] += dz[0] * x[1]; gradients[4] += dz[0];
                 gradients[2] += dz[1] * x[0]; gradients[3] += dz[1] * x[1]; gradients[5] += dz[1];

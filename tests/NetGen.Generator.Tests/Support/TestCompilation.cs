@@ -39,23 +39,30 @@ internal static class TestCompilation
 
     public static CSharpCompilation Create(string source, string path = SourcePath) => Create(new[] { (source, path) });
 
-    public static CSharpCompilation Create(IEnumerable<(string Source, string Path)> sources) =>
-        CSharpCompilation.Create(
+    /// <summary>A compilation of the given files; nullable is enabled where the language version has it.</summary>
+    public static CSharpCompilation Create(IEnumerable<(string Source, string Path)> sources, CSharpParseOptions? parseOptions = null)
+    {
+        parseOptions ??= ParseOptions;
+        return CSharpCompilation.Create(
             "NetGenTestAssembly",
-            sources.Select(s => CSharpSyntaxTree.ParseText(s.Source, ParseOptions, s.Path)),
+            sources.Select(s => CSharpSyntaxTree.ParseText(s.Source, parseOptions, s.Path)),
             References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true,
+                nullableContextOptions: parseOptions.LanguageVersion >= LanguageVersion.CSharp8 ? NullableContextOptions.Enable : NullableContextOptions.Disable));
+    }
 
-    public static GeneratorDriver CreateDriver() =>
+    /// <summary>A driver that parses generated code as the compilation's own trees are parsed (a build uses the project's options for both).</summary>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once; the result carries the generated sources and the compilation that includes them.</summary>
     public static GeneratorRun RunGenerator(CSharpCompilation compilation)
     {
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var parseOptions = compilation.SyntaxTrees.FirstOrDefault()?.Options as CSharpParseOptions;
+        var driver = CreateDriver(parseOptions).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorRun(driver, driver.GetRunResult(), compilation, output, generatorDiagnostics);
     }
 

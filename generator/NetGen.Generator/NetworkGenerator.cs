@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
 using NetGen.Generator.Planning;
@@ -34,11 +35,16 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (model, _) => NetworkPlanner.Plan(model!).Plan)
             .WithTrackingName(TrackingNames.Plan);
 
-        // One file per valid network.
-        context.RegisterSourceOutput(plans, static (spc, plan) =>
+        // Each layer's typed ops, and the loss: what every backend emits from.
+        var programs = plans
+            .Select(static (plan, _) => plan is null ? null : Lowerer.Lower(plan))
+            .WithTrackingName(TrackingNames.Lower);
+
+        // The CPU backend: one file per valid network.
+        context.RegisterSourceOutput(programs, static (spc, program) =>
         {
-            if (plan is null) return;
-            if (TryAddSource(plan, NetworkEmitter.Emit, spc.AddSource) is { } failure) spc.ReportDiagnostic(failure);
+            if (program is null) return;
+            if (TryAddSource(program, NetworkEmitter.Emit, spc.AddSource) is { } failure) spc.ReportDiagnostic(failure);
         });
     }
 
@@ -54,11 +60,12 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     }
 
     /// <summary>Emits one network and adds its file; an exception on the way comes back as NG9999 on the class.</summary>
-    internal static Diagnostic? TryAddSource(NetworkPlan plan, Func<NetworkPlan, string> emit, Action<string, string> addSource)
+    internal static Diagnostic? TryAddSource(NetworkProgram program, Func<NetworkProgram, string> emit, Action<string, string> addSource)
     {
+        var plan = program.Plan;
         try
         {
-            addSource(HintName.For(plan.Model.FullName), emit(plan));
+            addSource(HintName.For(plan.Model.FullName), emit(program));
             return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -73,4 +80,5 @@ internal static class TrackingNames
 {
     public const string Parse = nameof(Parse);
     public const string Plan = nameof(Plan);
+    public const string Lower = nameof(Lower);
 }

@@ -132,7 +132,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
     public void An_exception_while_emitting_becomes_NG9999_on_the_class()
     {
         var model = ModelPurityTests.ParseSingle(SnapshotTests.Xor);
-        var plan = NetworkPlanner.Plan(model).Plan!;
+        var plan = NetGen.Generator.Lowering.Lowerer.Lower(NetworkPlanner.Plan(model).Plan!);
         string? added = null;
 
         var failure = NetworkGenerator.TryAddSource(plan, _ => throw new InvalidOperationException("emitter bug"), (name, _) => added = name);
@@ -161,7 +161,7 @@ public sealed class RobustnessTests(ITestOutputHelper output)
         output.WriteLine($"300 Dense(16) layers: {text.Length:N0} characters emitted");
         Assert.True(text.Length < 1_500_000, $"{text.Length:N0} characters emitted");
         // The budget goes to the first layers; the rest call the kernels.
-        int unrolled = NetworkPlanner.UnrolledWeightBudget / (16 * 16);
+        int unrolled = CpuOps.UnrolledWeightBudget / (16 * 16);
         Assert.Equal(2 * unrolled, text.Split("weights: unrolled into scalar code").Length - 1); // in inference and in training
         Assert.Contains("global::NetGen.Kernels.DenseKernels.Forward<", text);
     }

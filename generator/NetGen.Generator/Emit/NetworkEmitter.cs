@@ -1,14 +1,16 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis.CSharp;
 using NetGen.Generator.Helpers;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 using NetGen.Generator.Planning;
 
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// Writes the partial class for one planned network: the INetwork members, the workspace, and the three
-/// straight-line passes (inference, training forward, backward). Each layer writes its own blocks.
+/// The CPU backend: writes the partial class for one lowered network, namely the INetwork members, the workspace, and
+/// the three straight-line passes (inference, training forward, backward), each op through <see cref="CpuOps"/>.
 /// </summary>
 internal static class NetworkEmitter
 {
@@ -18,31 +20,40 @@ internal static class NetworkEmitter
     /// <summary>The most elements a .NET array may hold (Array.MaxLength): every workspace array is batch × per-sample long.</summary>
     private const long MaxArrayLength = 0x7FFFFFC7;
 
-    public static string Emit(NetworkPlan plan)
+    public static string Emit(NetworkProgram program)
     {
+        var plan = program.Plan;
         var model = plan.Model;
         var w = new CodeWriter();
         EmitHeader(w, plan);
         // #nullable is C# 8; the rest compiles from C# 7.3 on (no file-scoped namespace, no target-typed new).
         if (model.LanguageVersion >= LanguageVersion.CSharp8) w.Line("#nullable enable");
         w.Line();
-        if (model.Namespace is null) EmitClass(w, plan);
-        else using (w.Block($"namespace {Identifier.EscapeDotted(model.Namespace)}")) EmitClass(w, plan);
+        if (model.Namespace is null) EmitClass(w, program);
+        else using (w.Block($"namespace {Identifier.EscapeDotted(model.Namespace)}")) EmitClass(w, program);
         return w.ToString();
     }
 
-    private static void EmitClass(CodeWriter w, NetworkPlan plan)
+    private static void EmitClass(CodeWriter w, NetworkProgram program)
     {
+        var plan = program.Plan;
+        var ops = CpuOps.For(program.TrainingForward.SelectMany(l => l.Ops));
         using (w.Block($"partial class {Identifier.Escape(plan.Model.ClassName)} : global::NetGen.INetwork"))
         {
             EmitState(w, plan);
-            EmitConstructors(w, plan);
-            EmitProperties(w, plan);
-            EmitEntryPoints(w, plan);
-            EmitInference(w, plan);
-            EmitTrainingForward(w, plan);
-            EmitBackward(w, plan);
-            EmitWorkspace(w, plan);
+            EmitConstructors(w, program, ops);
+            EmitProperties(w, program);
+            EmitEntryPoints(w, program);
+            EmitPass(w, ops, program.Inference, program.InferenceEpilogue,
+                "/// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name=\"outputs\"/>.</summary>",
+                "private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)");
+            EmitPass(w, ops, program.TrainingForward, default,
+                "/// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>",
+                "private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)");
+            EmitPass(w, ops, program.Backward, default,
+                "/// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>",
+                "private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)", writesGradients: true);
+            EmitWorkspace(w, program);
         }
     }
 
@@ -90,8 +101,9 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitConstructors(CodeWriter w, NetworkPlan plan)
+    private static void EmitConstructors(CodeWriter w, NetworkProgram program, CpuOps ops)
     {
+        var plan = program.Plan;
         string name = Identifier.Escape(plan.Model.ClassName);
         w.Line("/// <summary>A network with freshly drawn weights; <see cref=\"Seed\"/> says which seed, to reproduce it.</summary>");
         w.Line($"public {name}() : this(global::NetGen.Kernels.Initializers.FreshSeed()) {{ }}");
@@ -102,13 +114,15 @@ internal static class NetworkEmitter
             w.Line("_seed = seed;");
             w.Line("_dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);");
             w.Line("global::System.Span<float> parameters = _parameters;");
-            foreach (var layer in plan.Layers) if (layer.ParameterCount > 0) layer.Layer.EmitInit(w, layer);
+            foreach (var layer in program.Init)
+                foreach (var op in layer.Ops) ops.Emit(w, op);
         }
         w.Line();
     }
 
-    private static void EmitProperties(CodeWriter w, NetworkPlan plan)
+    private static void EmitProperties(CodeWriter w, NetworkProgram program)
     {
+        var plan = program.Plan;
         w.Line("/// <summary>The seed the weights were drawn from.</summary>");
         w.Line("public int Seed => _seed;");
         w.Line("/// <summary>Training steps taken; dropout masks are drawn from (seed, layer, step), so restoring it replays a step's masks exactly.</summary>");
@@ -123,7 +137,7 @@ internal static class NetworkEmitter
         w.Line($"public ulong ArchitectureFingerprint => 0x{plan.Fingerprint:X16}UL;");
         w.Line("public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;");
         w.Line("public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;");
-        var (largest, perSample) = LargestTrainingBuffer(plan);
+        var (largest, perSample) = LargestTrainingBuffer(program);
         w.Line($"/// <summary>The largest batch TrainBatch takes: {Literal.Comment(largest)} ({Literal.Grouped(perSample)} per sample) must fit in one .NET array.</summary>");
         w.Line($"public const int MaxTrainingBatchSize = {Literal.Int(MaxBatch(perSample))};");
         w.Line();
@@ -143,11 +157,12 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitEntryPoints(CodeWriter w, NetworkPlan plan)
+    private static void EmitEntryPoints(CodeWriter w, NetworkProgram program)
     {
+        var plan = program.Plan;
         int inputSize = plan.Input.Size, outputSize = plan.Output.Output.Size;
         string I = Literal.Int(inputSize), O = Literal.Int(outputSize);
-        int chunk = InferenceChunk(plan);
+        int chunk = InferenceChunk(program);
 
         w.Line("/// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>");
         using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
@@ -183,8 +198,8 @@ internal static class NetworkEmitter
         }
         w.Line();
 
-        EmitTrainBatch(w, plan, labels: false);
-        EmitTrainBatch(w, plan, labels: true);
+        EmitTrainBatch(w, program, labels: false);
+        EmitTrainBatch(w, program, labels: true);
     }
 
     /// <summary>An inference call's frame: a shared hold on the network and a workspace rented for this call only.</summary>
@@ -200,11 +215,12 @@ internal static class NetworkEmitter
         }
     }
 
-    private static void EmitTrainBatch(CodeWriter w, NetworkPlan plan, bool labels)
+    private static void EmitTrainBatch(CodeWriter w, NetworkProgram program, bool labels)
     {
+        var plan = program.Plan;
         string I = Literal.Int(plan.Input.Size), O = Literal.Int(plan.Output.Output.Size);
         string parameter = labels ? "global::System.ReadOnlySpan<int> labels" : "global::System.ReadOnlySpan<float> targets";
-        var (largest, perSample) = LargestTrainingBuffer(plan);
+        var (largest, perSample) = LargestTrainingBuffer(program);
         using (w.Block($"public float TrainBatch(global::System.ReadOnlySpan<float> inputs, {parameter}, int batchSize)"))
         {
             w.Line("global::NetGen.Kernels.Guard.BatchSize(batchSize);");
@@ -228,7 +244,7 @@ internal static class NetworkEmitter
                 w.Line("int batch = batchSize;");
                 w.Line("workspace.EnsureTraining(batch);");
                 w.Line("RunTrainingForward(workspace, inputs, batch);");
-                w.Line($"float loss = {LossCall(plan, labels ? "labels" : "targets")};");
+                w.Line($"float loss = {CpuOps.LossExpression(program.Loss, labels ? "labels" : "targets")};");
                 w.Line("RunBackward(workspace, inputs, batch);");
                 w.Line("_trainingStep++;");
                 w.Line("return loss;");
@@ -238,79 +254,24 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    /// <summary>The fused loss: mean loss returned, dL/dz of the output producer written to its gradient array.</summary>
-    private static string LossCall(NetworkPlan plan, string targets)
+    /// <summary>One pass: each layer's ops under a comment naming the layer, then the pass's epilogue.</summary>
+    private static void EmitPass(CodeWriter w, CpuOps ops, EquatableArray<LayerOps> layers, EquatableArray<Op> epilogue, string summary, string signature, bool writesGradients = false)
     {
-        var last = plan.Output;
-        int size = last.Output.Size;
-        string output = Buffers.Span(last.OutputBuffer, size), gradient = Buffers.Span(last.OutputGradient!, size), O = Literal.Int(size);
-        // The loss folds the derivative of whichever layer produced the output array (Flatten only re-labels it).
-        int k = plan.Layers.Count - 1;
-        while (k >= 0 && plan.Layers[k].Layer.IsAliasInTraining) k--;
-        var activation = k >= 0 ? plan.Layers[k].Layer.Activation : ActivationKind.Identity;
-        double alpha = k >= 0 ? plan.Layers[k].Layer.Alpha : 0;
-        return plan.Model.Loss switch
-        {
-            LossKind.CrossEntropy => $"global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy({output}, {targets}, {gradient}, batch, {O})",
-            LossKind.BinaryCrossEntropy => $"global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy({output}, {targets}, {gradient}, batch, {O})",
-            _ when activation == ActivationKind.Softmax => $"global::NetGen.Kernels.LossKernels.SoftmaxMeanSquaredError({output}, {targets}, {gradient}, batch, {O})",
-            _ => $"global::NetGen.Kernels.LossKernels.MeanSquaredError<{activation.KernelType()}>({output}, {targets}, {gradient}, batch, {O}, {Literal.Float(alpha)})",
-        };
-    }
-
-    private static void EmitInference(CodeWriter w, NetworkPlan plan)
-    {
-        w.Line("/// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name=\"outputs\"/>.</summary>");
-        using (w.Block("private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)"))
+        w.Line(summary);
+        using (w.Block(signature))
         {
             w.Line("global::System.ReadOnlySpan<float> parameters = _parameters;");
-            foreach (var layer in plan.Layers)
+            if (writesGradients) w.Line("global::System.Span<float> gradients = _gradients;");
+            foreach (var layer in layers)
             {
                 w.Line();
-                LayerComment(w, layer);
-                layer.Layer.EmitForward(w, layer, training: false);
+                LayerComment(w, layer.Layer);
+                foreach (var op in layer.Ops) ops.Emit(w, op);
             }
-            var last = plan.Output;
-            if (last.InferenceOutput != NetworkPlanner.CallerOutput)
+            if (epilogue.Count > 0)
             {
                 w.Line();
-                w.Line("// The last layer passes its input through at inference: copy it out.");
-                w.Line($"{Buffers.Span(last.InferenceOutput, last.Output.Size)}.CopyTo(outputs);");
-            }
-        }
-        w.Line();
-    }
-
-    private static void EmitTrainingForward(CodeWriter w, NetworkPlan plan)
-    {
-        w.Line("/// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>");
-        using (w.Block("private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)"))
-        {
-            w.Line("global::System.ReadOnlySpan<float> parameters = _parameters;");
-            foreach (var layer in plan.Layers)
-            {
-                w.Line();
-                LayerComment(w, layer);
-                layer.Layer.EmitForward(w, layer, training: true);
-            }
-        }
-        w.Line();
-    }
-
-    private static void EmitBackward(CodeWriter w, NetworkPlan plan)
-    {
-        w.Line("/// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>");
-        using (w.Block("private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)"))
-        {
-            w.Line("global::System.ReadOnlySpan<float> parameters = _parameters;");
-            w.Line("global::System.Span<float> gradients = _gradients;");
-            for (int i = plan.Layers.Count - 1; i >= 0; i--)
-            {
-                var layer = plan.Layers[i];
-                if (!layer.BackwardReaches || layer.Layer.IsAliasInTraining) continue;
-                w.Line();
-                LayerComment(w, layer);
-                layer.Layer.EmitBackward(w, layer);
+                foreach (var op in epilogue) ops.Emit(w, op);
             }
         }
         w.Line();
@@ -322,53 +283,43 @@ internal static class NetworkEmitter
         w.Line($"// {Literal.Comment(layer.Name)} · {layer.Layer.Describe()} · {layer.Input} → {layer.Output}{parameters}");
     }
 
-    /// <summary>One workspace array: its planned buffer, elements per sample, what it holds, and who reads it.</summary>
-    private readonly record struct WorkspaceArray(string Buffer, int PerSample, string What, bool IsInt, bool UsedInInference);
-
-    private static List<WorkspaceArray> WorkspaceArrays(NetworkPlan plan)
+    /// <summary>What a workspace buffer holds, for the field's comment.</summary>
+    private static string Describe(NetworkPlan plan, Buffer buffer)
     {
-        // Inference reads a layer's output array only where the layer writes one at inference (not the caller's
-        // output, not an alias such as Dropout's pass-through), plus the scratch arrays marked for inference.
-        var inferenceOutputs = new HashSet<string>();
-        foreach (var layer in plan.Layers) inferenceOutputs.Add(layer.InferenceOutput);
-
-        var arrays = new List<WorkspaceArray>();
-        foreach (var layer in plan.Layers)
+        string layer = plan.Layers[buffer.Layer - 1].Name;
+        return buffer.Role switch
         {
-            if (layer.Layer.IsAliasInTraining) continue;
-            arrays.Add(new WorkspaceArray(layer.OutputBuffer, layer.Output.Size, $"{layer.Name} output", false, inferenceOutputs.Contains(layer.OutputBuffer)));
-            if (layer.OutputGradient == "_d" + layer.Suffix)
-                arrays.Add(new WorkspaceArray(layer.OutputGradient, layer.Output.Size, $"gradient at {layer.Name}'s output", false, false));
-            foreach (var extra in layer.Layer.ExtraWorkspace(layer))
-                arrays.Add(new WorkspaceArray(extra.Field, extra.PerSample, $"{layer.Name} {extra.What}", extra.IsInt, extra.UsedInInference));
-        }
-        return arrays;
+            BufferRole.Activation => $"{layer} output",
+            BufferRole.Gradient => $"gradient at {layer}'s output",
+            BufferRole.Mask => $"{layer} mask (0 or 1/(1 − rate))",
+            BufferRole.Argmax => $"{layer} argmax positions",
+            _ => $"{layer} im2col columns",
+        };
     }
 
-    /// <summary>The workspace array with the most elements per sample: it bounds the training batch.</summary>
-    private static (string What, int PerSample) LargestTrainingBuffer(NetworkPlan plan)
+    /// <summary>The training buffer with the most elements per sample (or the input): it bounds the training batch.</summary>
+    private static (string What, int PerSample) LargestTrainingBuffer(NetworkProgram program)
     {
         string what = "the input";
-        int perSample = System.Math.Max(plan.Input.Size, 1);
-        foreach (var array in WorkspaceArrays(plan))
-            if (array.PerSample > perSample) (what, perSample) = (array.What, array.PerSample);
+        int perSample = System.Math.Max(program.Plan.Input.Size, 1);
+        foreach (var buffer in program.TrainingBuffers)
+            if (buffer.PerSample > perSample) (what, perSample) = (Describe(program.Plan, buffer), buffer.PerSample);
         return (what, perSample);
     }
 
     private static int MaxBatch(int perSample) => (int)System.Math.Min(int.MaxValue, MaxArrayLength / System.Math.Max(perSample, 1));
 
     /// <summary>Predict's chunk: 256 samples, fewer where one chunk's largest inference array would not fit in an array.</summary>
-    private static int InferenceChunk(NetworkPlan plan)
+    private static int InferenceChunk(NetworkProgram program)
     {
         int perSample = 1;
-        foreach (var array in WorkspaceArrays(plan))
-            if (array.UsedInInference) perSample = System.Math.Max(perSample, array.PerSample);
+        foreach (var buffer in program.InferenceBuffers) perSample = System.Math.Max(perSample, buffer.PerSample);
         return System.Math.Max(1, System.Math.Min(PredictChunk, MaxBatch(perSample)));
     }
 
-    private static void EmitWorkspace(CodeWriter w, NetworkPlan plan)
+    private static void EmitWorkspace(CodeWriter w, NetworkProgram program)
     {
-        var arrays = WorkspaceArrays(plan);
+        var inference = new HashSet<Buffer>(program.InferenceBuffers);
         w.Line("/// <summary>");
         w.Line("/// Scratch arrays for one call, batch × per-sample elements each, grown to the largest batch served and then reused.");
         w.Line("/// An instance serves either TrainBatch (every array) or inference (only the arrays inference reads), never both.");
@@ -376,29 +327,28 @@ internal static class NetworkEmitter
         using (w.Block("private sealed class Workspace"))
         {
             w.Line("private int _capacity;");
-            foreach (var a in arrays)
+            foreach (var b in program.TrainingBuffers)
             {
-                string type = a.IsInt ? "int" : "float";
-                string reader = a.UsedInInference ? "" : ", training only";
-                w.Line($"public {type}[] {Buffers.Field(a.Buffer)} = global::System.Array.Empty<{type}>(); // {Literal.Comment(a.What)}, {Literal.Int(a.PerSample)} per sample{reader}");
+                string type = b.IsInt ? "int" : "float";
+                string reader = inference.Contains(b) ? "" : ", training only";
+                w.Line($"public {type}[] {b.Name} = global::System.Array.Empty<{type}>(); // {Literal.Comment(Describe(program.Plan, b))}, {Literal.Int(b.PerSample)} per sample{reader}");
             }
             w.Line();
             w.Line("/// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>");
-            using (w.Block("public void EnsureTraining(int batch)"))
-            {
-                w.Line("if (batch <= _capacity) return;");
-                foreach (var a in arrays) w.Line($"{Buffers.Field(a.Buffer)} = new {(a.IsInt ? "int" : "float")}[batch * {Literal.Int(a.PerSample)}];");
-                w.Line("_capacity = batch;");
-            }
+            EmitEnsure(w, "EnsureTraining", program.TrainingBuffers);
             w.Line();
             w.Line("/// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>");
-            using (w.Block("public void EnsureInference(int batch)"))
-            {
-                w.Line("if (batch <= _capacity) return;");
-                foreach (var a in arrays)
-                    if (a.UsedInInference) w.Line($"{Buffers.Field(a.Buffer)} = new {(a.IsInt ? "int" : "float")}[batch * {Literal.Int(a.PerSample)}];");
-                w.Line("_capacity = batch;");
-            }
+            EmitEnsure(w, "EnsureInference", program.InferenceBuffers);
+        }
+    }
+
+    private static void EmitEnsure(CodeWriter w, string name, EquatableArray<Buffer> buffers)
+    {
+        using (w.Block($"public void {name}(int batch)"))
+        {
+            w.Line("if (batch <= _capacity) return;");
+            foreach (var b in buffers) w.Line($"{b.Name} = new {(b.IsInt ? "int" : "float")}[batch * {Literal.Int(b.PerSample)}];");
+            w.Line("_capacity = batch;");
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Helpers;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
@@ -110,53 +110,37 @@ internal sealed record Conv2DLayer(
     public override long ForwardFlops(Shape input, Shape output) => 2L * Filters * output.Height * output.Width * PatchSizeLong(input, this);
 
     private int WeightCount(LayerPlan plan) => Filters * PatchSize(plan.Input, this);
-    private string Weights(string buffer, LayerPlan plan) => $"{buffer}.Slice({Literal.Int(plan.ParameterOffset)}, {Literal.Int(WeightCount(plan))})";
-    private string Biases(string buffer, LayerPlan plan) => HasBias ? $"{buffer}.Slice({Literal.Int(plan.ParameterOffset + WeightCount(plan))}, {Literal.Int(Filters)})" : "default";
-
-    private static string Columns(LayerPlan plan) => "_col" + plan.Suffix;
-    private int ColumnsPerSample(LayerPlan plan) => PatchSize(plan.Input, this) * plan.Output.Height * plan.Output.Width;
+    private static ParameterSlice Weights(LayerPlan plan, int count) => new(plan.ParameterOffset, count);
+    private ParameterSlice Biases(LayerPlan plan) => HasBias ? new(plan.ParameterOffset + WeightCount(plan), Filters) : ParameterSlice.None;
 
     public override long ExtraWorkspacePerSample(Shape input, Shape output) => PatchSizeLong(input, this) * output.Height * output.Width;
 
-    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) =>
-        new[] { new EquatableWorkspace(Columns(plan), ColumnsPerSample(plan), "im2col columns", UsedInInference: true) };
+    private ConvGeometry Geometry(LayerPlan plan) => new(plan.Input.Channels, plan.Input.Height, plan.Input.Width, Filters,
+        KernelHeight, KernelWidth, Stride, PadHeight, PadWidth, plan.Output.Height, plan.Output.Width);
 
-    /// <summary>The literal extents every kernel call takes: inC, H, W, outC, kH, kW, stride, padH, padW, oH, oW.</summary>
-    private string Extents(LayerPlan plan) =>
-        string.Join(", ", Literal.Int(plan.Input.Channels), Literal.Int(plan.Input.Height), Literal.Int(plan.Input.Width), Literal.Int(Filters),
-            Literal.Int(KernelHeight), Literal.Int(KernelWidth), Literal.Int(Stride), Literal.Int(PadHeight), Literal.Int(PadWidth),
-            Literal.Int(plan.Output.Height), Literal.Int(plan.Output.Width));
+    /// <summary>im2col columns: one patch per output position, kept from forward for dW and reused for dX.</summary>
+    private Buffer Columns(LayerPlan plan) => plan.Own(BufferRole.Columns, Geometry(plan).PatchSize * Geometry(plan).OutPositions);
 
-    public override void EmitInit(CodeWriter w, LayerPlan plan)
+    public override IEnumerable<Op> LowerInit(LayerPlan plan)
     {
         int fanIn = PatchSize(plan.Input, this), fanOut = Filters * KernelHeight * KernelWidth;
-        var (init, limit) = WeightedLayerOptions.InitLimit(Init, ActivationKind, fanIn, fanOut);
-        w.Line($"// {Literal.Comment(plan.Name)}: W ~ U[±limit], {init} limit (fan-in inC·kH·kW = {Literal.Int(fanIn)}, fan-out outC·kH·kW = {Literal.Int(fanOut)}); biases start at zero.");
-        w.Line($"global::NetGen.Kernels.Initializers.Uniform({Weights("parameters", plan)}, {limit}, seed, {Literal.Int(plan.Index)});");
+        var init = WeightedLayerOptions.Resolve(Init, ActivationKind);
+        yield return new NoteOp($"{plan.Name}: W ~ U[±limit], {init} limit (fan-in inC·kH·kW = {Literal.Int(fanIn)}, fan-out outC·kH·kW = {Literal.Int(fanOut)}); biases start at zero.");
+        yield return new UniformInitOp(plan.Index, Weights(plan, WeightCount(plan)), init, fanIn, fanOut);
     }
 
-    public override void EmitForward(CodeWriter w, LayerPlan plan, bool training)
+    public override IEnumerable<Op> LowerForward(LayerPlan plan, bool training)
     {
-        string source = Buffers.Span(training ? plan.TrainingSource : plan.InferenceSource, plan.Input.Size);
-        string destination = Buffers.Span(training ? plan.OutputBuffer : plan.InferenceOutput, plan.Output.Size);
-        string columns = Buffers.Span(Columns(plan), ColumnsPerSample(plan));
-        w.Line($"global::NetGen.Kernels.ConvKernels.Forward<{ActivationKind.KernelType()}>({source}, {Weights("parameters", plan)}, {Biases("parameters", plan)}, {destination}, {columns}, batch, {Extents(plan)}, {Literal.Float(AlphaValue)});");
+        yield return new ConvOp(training ? plan.TrainingSource : plan.InferenceSource, training ? plan.OutputBuffer : plan.InferenceOutput,
+            Columns(plan), Weights(plan, WeightCount(plan)), Biases(plan), Geometry(plan), ActivationKind, AlphaValue);
     }
 
-    public override void EmitBackward(CodeWriter w, LayerPlan plan)
+    public override IEnumerable<Op> LowerBackward(LayerPlan plan)
     {
-        int size = plan.Output.Size;
-        string outputGradient = Buffers.Span(plan.OutputGradient!, size);
-        string columns = Buffers.Span(Columns(plan), ColumnsPerSample(plan));
+        var outputGradient = plan.OutputGradient!.Value;
         if (plan.AppliesOwnDerivative)
-            w.Line($"global::NetGen.Kernels.ElementwiseKernels.MultiplyByDerivative<{ActivationKind.KernelType()}>({Buffers.Span(plan.OutputBuffer, size)}, {outputGradient}, {Literal.Float(AlphaValue)});");
-        if (plan.ComputesParameterGradients)
-            w.Line($"global::NetGen.Kernels.ConvKernels.BackwardWeights({outputGradient}, {columns}, {Weights("gradients", plan)}, {Biases("gradients", plan)}, batch, {Literal.Int(Filters)}, {Literal.Int(PatchSize(plan.Input, this))}, {Literal.Int(plan.Output.Height * plan.Output.Width)});");
-        if (plan.InputGradient is not null)
-        {
-            string below = plan.BelowBuffer is null ? "default" : Buffers.Span(plan.BelowBuffer, plan.Input.Size);
-            w.Line("// The columns are done with once dW is computed: they now receive Wᵀ·dZ before col2im.");
-            w.Line($"global::NetGen.Kernels.ConvKernels.BackwardInput<{plan.FoldBelow.KernelType()}>({outputGradient}, {Weights("parameters", plan)}, {below}, {Buffers.Span(plan.InputGradient, plan.Input.Size)}, {columns}, batch, {Extents(plan)}, {Literal.Float(plan.BelowAlpha)});");
-        }
+            yield return new ActivationDerivativeOp(plan.OutputBuffer, outputGradient, ActivationKind, AlphaValue);
+        yield return new ConvBackwardOp(outputGradient, Columns(plan), Weights(plan, WeightCount(plan)), Biases(plan),
+            plan.ComputesParameterGradients, plan.InputGradient, plan.Fold, Geometry(plan));
     }
 }

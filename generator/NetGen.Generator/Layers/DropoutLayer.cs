@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Helpers;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
@@ -34,26 +34,22 @@ internal sealed record DropoutLayer(double Rate, string? Name, LocationInfo? Loc
 
     public override Shape? InferShape(Shape input, PlanningContext context) => input;
 
-    private static string Mask(LayerPlan plan) => "_m" + plan.Suffix;
+    /// <summary>The mask drawn in training: 0 or 1/(1 − rate) per element, kept for backward.</summary>
+    private static Buffer Mask(LayerPlan plan) => plan.Own(BufferRole.Mask, plan.Output.Size);
 
-    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => new[] { new EquatableWorkspace(Mask(plan), plan.Output.Size, "mask (0 or 1/(1 − rate))") };
-
-    public override void EmitForward(CodeWriter w, LayerPlan plan, bool training)
+    public override IEnumerable<Op> LowerForward(LayerPlan plan, bool training)
     {
         if (!training)
         {
-            w.Line("// Identity at inference: the next layer reads this layer's input directly.");
-            return;
+            yield return new NoteOp("Identity at inference: the next layer reads this layer's input directly.");
+            yield break;
         }
-        int size = plan.Output.Size;
-        w.Line($"global::NetGen.Kernels.DropoutKernels.Forward({Buffers.Span(plan.TrainingSource, size)}, {Buffers.Span(plan.OutputBuffer, size)}, {Buffers.Span(Mask(plan), size)}, {Literal.Float(Rate)}, _dropoutKey + {Literal.Int(plan.Index)}UL, _trainingStep);");
+        yield return new DropoutOp(plan.Index, plan.TrainingSource, plan.OutputBuffer, Mask(plan), Rate);
     }
 
-    public override void EmitBackward(CodeWriter w, LayerPlan plan)
+    public override IEnumerable<Op> LowerBackward(LayerPlan plan)
     {
-        if (plan.InputGradient is null) return;
-        int size = plan.Output.Size;
-        string below = plan.BelowBuffer is null ? "default" : Buffers.Span(plan.BelowBuffer, size);
-        w.Line($"global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<{plan.FoldBelow.KernelType()}>({Buffers.Span(plan.OutputGradient!, size)}, {Buffers.Span(Mask(plan), size)}, {below}, {Buffers.Span(plan.InputGradient, size)}, {Literal.Float(plan.BelowAlpha)});");
+        if (plan.InputGradient is not Buffer inputGradient) yield break;
+        yield return new DropoutBackwardOp(plan.OutputGradient!.Value, Mask(plan), inputGradient, plan.Fold, plan.Output.Size);
     }
 }

@@ -1,4 +1,5 @@
-using NetGen.Generator.Emit;
+using System.Collections.Generic;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
 using NetGen.Generator.Planning;
@@ -20,6 +21,6 @@ internal sealed record FlattenLayer(string? Name, LocationInfo? Location) : Laye
 
     public override Shape? InferShape(Shape input, PlanningContext context) => Shape.Vector(input.Size);
 
-    public override void EmitForward(CodeWriter w, LayerPlan plan, bool training) =>
-        w.Line("// Nothing to do: NCHW data is already in C×H×W order.");
+    public override IEnumerable<Op> LowerForward(LayerPlan plan, bool training) =>
+        new Op[] { new NoteOp("Nothing to do: NCHW data is already in C×H×W order.") };
 }

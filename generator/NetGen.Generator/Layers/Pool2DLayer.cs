@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using NetGen.Generator.Diagnostics;
-using NetGen.Generator.Emit;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Helpers;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
@@ -49,38 +49,26 @@ internal sealed record Pool2DLayer(PoolKind Pool, int Size, int Stride, string? 
     /// <summary>Comparisons (max) or additions (average) per output: size², counted like FLOPs.</summary>
     public override long ForwardFlops(Shape input, Shape output) => (long)output.Size * Size * Size;
 
-    private static string Argmax(LayerPlan plan) => "_arg" + plan.Suffix;
+    private PoolGeometry Geometry(LayerPlan plan) =>
+        new(plan.Input.Channels, plan.Input.Height, plan.Input.Width, Size, EffectiveStride, plan.Output.Height, plan.Output.Width);
 
-    public override EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) =>
-        Pool == PoolKind.Max ? new[] { new EquatableWorkspace(Argmax(plan), plan.Output.Size, "argmax positions", IsInt: true) } : System.Array.Empty<EquatableWorkspace>();
+    /// <summary>Where each max came from, recorded in training for the backward scatter.</summary>
+    private static Buffer Argmax(LayerPlan plan) => plan.Own(BufferRole.Argmax, plan.Output.Size);
 
-    /// <summary>The literal extents every kernel call takes: C, H, W, size, stride, oH, oW.</summary>
-    private string Extents(LayerPlan plan) =>
-        string.Join(", ", Literal.Int(plan.Input.Channels), Literal.Int(plan.Input.Height), Literal.Int(plan.Input.Width), Literal.Int(Size),
-            Literal.Int(EffectiveStride), Literal.Int(plan.Output.Height), Literal.Int(plan.Output.Width));
-
-    public override void EmitForward(CodeWriter w, LayerPlan plan, bool training)
+    public override IEnumerable<Op> LowerForward(LayerPlan plan, bool training)
     {
-        string source = Buffers.Span(training ? plan.TrainingSource : plan.InferenceSource, plan.Input.Size);
-        string destination = Buffers.Span(training ? plan.OutputBuffer : plan.InferenceOutput, plan.Output.Size);
-        if (Pool == PoolKind.Max)
-        {
-            string argmax = training ? Buffers.IntSpan(Argmax(plan), plan.Output.Size) : "default";
-            w.Line($"global::NetGen.Kernels.PoolKernels.MaxForward({source}, {destination}, {argmax}, batch, {Extents(plan)});");
-        }
-        else w.Line($"global::NetGen.Kernels.PoolKernels.AverageForward({source}, {destination}, batch, {Extents(plan)});");
+        var source = training ? plan.TrainingSource : plan.InferenceSource;
+        var destination = training ? plan.OutputBuffer : plan.InferenceOutput;
+        yield return Pool == PoolKind.Max
+            ? new MaxPoolOp(source, destination, training ? Argmax(plan) : null, Geometry(plan))
+            : new AvgPoolOp(source, destination, Geometry(plan));
     }
 
-    public override void EmitBackward(CodeWriter w, LayerPlan plan)
+    public override IEnumerable<Op> LowerBackward(LayerPlan plan)
     {
-        if (plan.InputGradient is null) return;
-        string outputGradient = Buffers.Span(plan.OutputGradient!, plan.Output.Size);
-        string below = plan.BelowBuffer is null ? "default" : Buffers.Span(plan.BelowBuffer, plan.Input.Size);
-        string inputGradient = Buffers.Span(plan.InputGradient, plan.Input.Size);
-        string fold = plan.FoldBelow.KernelType(), alpha = Literal.Float(plan.BelowAlpha);
-        if (Pool == PoolKind.Max)
-            w.Line($"global::NetGen.Kernels.PoolKernels.MaxBackward<{fold}>({outputGradient}, {Buffers.IntSpan(Argmax(plan), plan.Output.Size)}, {below}, {inputGradient}, batch, {Extents(plan)}, {alpha});");
-        else
-            w.Line($"global::NetGen.Kernels.PoolKernels.AverageBackward<{fold}>({outputGradient}, {below}, {inputGradient}, batch, {Extents(plan)}, {alpha});");
+        if (plan.InputGradient is not Buffer inputGradient) yield break;
+        yield return Pool == PoolKind.Max
+            ? new MaxPoolBackwardOp(plan.OutputGradient!.Value, Argmax(plan), inputGradient, plan.Fold, Geometry(plan))
+            : new AvgPoolBackwardOp(plan.OutputGradient!.Value, inputGradient, plan.Fold, Geometry(plan));
     }
 }

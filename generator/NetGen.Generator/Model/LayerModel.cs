@@ -1,11 +1,12 @@
-using NetGen.Generator.Emit;
+using System.Collections.Generic;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Planning;
 
 namespace NetGen.Generator.Model;
 
 /// <summary>
 /// One parsed layer attribute. Each layer kind lives in one file under Layers/ and tells its whole story there:
-/// what it parsed, its shape rule, its parameter layout, and its forward and backward emission side by side.
+/// what it parsed, its shape rule, its parameter layout, and its forward and backward lowering to typed ops side by side.
 /// Records, so the incremental pipeline can compare models by value.
 /// </summary>
 internal abstract record LayerModel(string? Name, LocationInfo? Location)
@@ -28,9 +29,6 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
     /// <summary>Multiply-adds ×2 for one sample's forward pass.</summary>
     public virtual long ForwardFlops(Shape input, Shape output) => 0;
 
-    /// <summary>The weights this layer would unroll into scalar code on this input, or 0 when it never unrolls.</summary>
-    public virtual int UnrollableWeights(Shape input) => 0;
-
     public virtual ActivationKind Activation => ActivationKind.Identity;
     public virtual double Alpha => 0;
     public virtual bool Trainable => false;
@@ -50,19 +48,12 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
     /// </summary>
     public virtual long ExtraWorkspacePerSample(Shape input, Shape output) => 0;
 
-    /// <summary>Extra per-sample workspace arrays this layer needs, beyond its output and gradient (e.g. a dropout mask).</summary>
-    public virtual EquatableWorkspace[] ExtraWorkspace(LayerPlan plan) => System.Array.Empty<EquatableWorkspace>();
+    /// <summary>The ops that initialize this layer's parameters (the constructor runs them).</summary>
+    public virtual IEnumerable<Op> LowerInit(LayerPlan plan) => System.Array.Empty<Op>();
 
-    public virtual void EmitInit(CodeWriter writer, LayerPlan plan) { }
+    /// <summary>The forward ops: training keeps what backward reads (masks, argmax positions, logits for the fused loss).</summary>
+    public abstract IEnumerable<Op> LowerForward(LayerPlan plan, bool training);
 
-    public abstract void EmitForward(CodeWriter writer, LayerPlan plan, bool training);
-
-    public virtual void EmitBackward(CodeWriter writer, LayerPlan plan) { }
+    /// <summary>The backward ops, given dL/d(output) in <see cref="LayerPlan.OutputGradient"/>.</summary>
+    public virtual IEnumerable<Op> LowerBackward(LayerPlan plan) => System.Array.Empty<Op>();
 }
-
-/// <summary>
-/// A per-layer workspace array: field name and elements per sample; <paramref name="IsInt"/> makes it an int[] (e.g. max-pool
-/// argmax indices); <paramref name="UsedInInference"/> says inference reads it too (im2col columns), so inference workspaces
-/// allocate it, while training-only arrays (masks, argmax positions) are never allocated for inference.
-/// </summary>
-internal readonly record struct EquatableWorkspace(string Field, int PerSample, string What, bool IsInt = false, bool UsedInInference = false);

@@ -41,19 +41,7 @@ internal static class WeightedLayerOptions
         return alpha;
     }
 
-    /// <summary>
-    /// The initialization a layer gets (Default: He for the ReLU family, else Glorot) and the emitted expression for its
-    /// uniform limit, from the layer's fan-in and fan-out (PyTorch's: in·kH·kW and out·kH·kW for a convolution).
-    /// </summary>
-    public static (InitKind Init, string Limit) InitLimit(InitKind init, ActivationKind activation, int fanIn, int fanOut)
-    {
-        var resolved = init == InitKind.Default ? (activation.IsReLUFamily() ? InitKind.He : InitKind.Glorot) : init;
-        string limit = resolved switch
-        {
-            InitKind.FanIn => $"global::NetGen.Kernels.Initializers.FanInLimit({Literal.Int(fanIn)})",
-            InitKind.He => $"global::NetGen.Kernels.Initializers.HeLimit({Literal.Int(fanIn)})",
-            _ => $"global::NetGen.Kernels.Initializers.GlorotLimit({Literal.Int(fanIn)}, {Literal.Int(fanOut)})",
-        };
-        return (resolved, limit);
-    }
+    /// <summary>The initializer a layer uses: its own, or by default He for the ReLU family and Glorot otherwise.</summary>
+    public static InitKind Resolve(InitKind init, ActivationKind activation) =>
+        init == InitKind.Default ? (activation.IsReLUFamily() ? InitKind.He : InitKind.Glorot) : init;
 }

@@ -1,4 +1,5 @@
 using NetGen.Generator.Helpers;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Planning;
@@ -29,25 +30,21 @@ internal sealed record LayerPlan(
     int ParameterOffset,
     int ParameterCount,
     bool IsLast,
-    // Workspace: "inputs" is the caller's span; other names are float[] fields sized batch × per-sample length.
-    string TrainingSource,
-    string InferenceSource,
-    string OutputBuffer,
-    string InferenceOutput,
-    string? OutputGradient,
-    string? InputGradient,
-    // Backward fusions.
-    ActivationKind FoldBelow,
-    string? BelowBuffer,
-    double BelowAlpha,
+    // What the layer reads and writes: the caller's spans or workspace buffers, in training and at inference.
+    Buffer TrainingSource,
+    Buffer InferenceSource,
+    Buffer OutputBuffer,
+    Buffer InferenceOutput,
+    Buffer? OutputGradient,
+    Buffer? InputGradient,
+    // Backward fusions: the derivative of the layer below folded into this layer's input-gradient epilogue.
+    Fold Fold,
     bool AppliesOwnDerivative,
     bool ComputesParameterGradients,
     // The last layer of a CrossEntropy or BinaryCrossEntropy network leaves logits in training: the loss applies softmax/sigmoid.
     bool EmitsLogitsInTraining,
-    bool BackwardReaches,
-    // Small layers are emitted as straight-line scalar code, within a budget shared by the whole network.
-    bool Unrolled)
+    bool BackwardReaches)
 {
-    /// <summary>The field name prefix for this layer's workspace arrays.</summary>
-    public string Suffix => Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>This layer's own buffer of a role: its mask, argmax positions or im2col columns.</summary>
+    public Buffer Own(BufferRole role, int perSample) => new(role, Index, perSample);
 }

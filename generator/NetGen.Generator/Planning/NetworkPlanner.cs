@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Text;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Helpers;
+using NetGen.Generator.Lowering;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Planning;
@@ -12,15 +13,6 @@ namespace NetGen.Generator.Planning;
 /// </summary>
 internal static class NetworkPlanner
 {
-    public const string CallerInput = "inputs";
-    public const string CallerOutput = "outputs";
-
-    /// <summary>
-    /// Unrolled weights allowed in one network, all layers together (about 140 KB of C#). Layers take from it in order;
-    /// once it is spent, small layers call the kernels like large ones. Without it, 300 tiny layers emit 11 MB of C#.
-    /// </summary>
-    public const int UnrolledWeightBudget = 4 * Layers.DenseLayer.UnrollLimit;
-
     public static (NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics) Plan(NetworkModel model)
     {
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
@@ -97,8 +89,9 @@ internal static class NetworkPlanner
         }
 
         var plans = new LayerPlan[count];
-        int unrollBudget = UnrolledWeightBudget;
-        string trainingSource = CallerInput, inferenceSource = CallerInput;
+        var trainingSource = Buffer.CallerInput(input.Size);
+        var inferenceSource = trainingSource;
+        Buffer GradientOf(int layer) => new(BufferRole.Gradient, layer + 1, outputs[layer].Size);
         for (int i = 0; i < count; i++)
         {
             var layer = layers[i];
@@ -108,22 +101,16 @@ internal static class NetworkPlanner
             bool needsInputGradient = i > 0 && trainableAtOrBefore[i - 1];
             bool reaches = trainableAtOrBefore[i];
 
-            string outputBuffer = alias ? trainingSource : "_a" + (i + 1);
-            string inferenceOutput = layer.IsAliasInInference ? inferenceSource : isLast ? CallerOutput : outputBuffer;
+            var outputBuffer = alias ? trainingSource : new Buffer(BufferRole.Activation, i + 1, outputs[i].Size);
+            var inferenceOutput = layer.IsAliasInInference ? inferenceSource : isLast ? Buffer.CallerOutput(outputs[i].Size) : outputBuffer;
 
             int producer = ProducerAtOrBelow(i);
-            string? outputGradient = producer >= 0 && (trainableAtOrBefore[producer] || ProducerAtOrBelow(count - 1) == producer) ? "_d" + (producer + 1) : null;
-            string? inputGradient = needsInputGradient && !alias && below >= 0 ? "_d" + (below + 1) : null;
+            Buffer? outputGradient = producer >= 0 && (trainableAtOrBefore[producer] || ProducerAtOrBelow(count - 1) == producer) ? GradientOf(producer) : null;
+            Buffer? inputGradient = needsInputGradient && !alias && below >= 0 ? GradientOf(below) : null;
 
-            var fold = ActivationKind.Identity;
-            string? belowBuffer = null;
-            double belowAlpha = 0;
+            var fold = Fold.None;
             if (inputGradient is not null && layer.FoldsDerivativeBelow && layers[below].Activation.HasElementwiseDerivative())
-            {
-                fold = layers[below].Activation;
-                belowBuffer = plans[below].OutputBuffer;
-                belowAlpha = layers[below].Alpha;
-            }
+                fold = new Fold(layers[below].Activation, plans[below].OutputBuffer, layers[below].Alpha);
 
             // Someone must turn dL/dy into dL/dz: the loss (output producer), the layer above (fold), or this layer.
             bool foldedAbove;
@@ -135,14 +122,10 @@ internal static class NetworkPlanner
 
             bool emitsLogits = isLast && (model.Loss == LossKind.CrossEntropy || model.Loss == LossKind.BinaryCrossEntropy);
 
-            int unrollable = layer.UnrollableWeights(inputs[i]);
-            bool unrolled = unrollable > 0 && unrollable <= unrollBudget;
-            if (unrolled) unrollBudget -= unrollable;
-
             plans[i] = new LayerPlan(
                 i + 1, layer, layer.Name ?? layer.Kind + (i + 1), inputs[i], outputs[i], offsets[i], paramCounts[i], isLast,
                 trainingSource, inferenceSource, outputBuffer, inferenceOutput, outputGradient, inputGradient,
-                fold, belowBuffer, belowAlpha, appliesOwn, layer.Trainable && paramCounts[i] > 0, emitsLogits, reaches, unrolled);
+                fold, appliesOwn, layer.Trainable && paramCounts[i] > 0, emitsLogits, reaches);
 
             trainingSource = outputBuffer;
             inferenceSource = inferenceOutput;

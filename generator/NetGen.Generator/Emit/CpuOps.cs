@@ -1,0 +1,244 @@
+using System.Collections.Generic;
+using System.Text;
+using NetGen.Generator.Helpers;
+using NetGen.Generator.Lowering;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// The CPU backend's translation of each typed op into C#. Per op it chooses straight-line scalar code (tiny Dense
+/// layers, within a budget for the whole network) or a call to the runtime's SIMD kernels with literal extents.
+/// Emitted code compiles from C# 7.3 on: typed locals (no var), global:: on every type.
+/// </summary>
+internal sealed class CpuOps
+{
+    /// <summary>Dense layers with at most this many weights are unrolled into scalar statements: no call, no loop over features.</summary>
+    public const int UnrollLimit = 256;
+
+    /// <summary>
+    /// Unrolled weights allowed in one network, all layers together (each costs about 140 bytes of C#, so about 140 KB).
+    /// Layers take from it in order; once it is spent, small layers call the kernels like large ones. Without it,
+    /// 300 tiny layers emit 11 MB of C#.
+    /// </summary>
+    public const int UnrolledWeightBudget = 4 * UnrollLimit;
+
+    private readonly HashSet<int> _unrolledLayers;
+
+    private CpuOps(HashSet<int> unrolledLayers) => _unrolledLayers = unrolledLayers;
+
+    /// <summary>Decides, in layer order, which Dense ops are unrolled: the same decision serves forward and backward.</summary>
+    public static CpuOps For(IEnumerable<Op> forwardOps)
+    {
+        var unrolled = new HashSet<int>();
+        int budget = UnrolledWeightBudget;
+        foreach (var op in forwardOps)
+        {
+            if (op is not DenseOp dense || unrolled.Contains(dense.Layer)) continue;
+            long weights = (long)dense.In * dense.Out;
+            if (weights > UnrollLimit || weights > budget) continue;
+            unrolled.Add(dense.Layer);
+            budget -= (int)weights;
+        }
+        return new CpuOps(unrolled);
+    }
+
+    /// <summary>The parameter name the generated passes give the workspace they run on.</summary>
+    public const string Workspace = "workspace";
+
+    // Locals are declared with their types, not var: a type named var in the user's namespace would capture var.
+    public const string FloatSpan = "global::System.Span<float>";
+    public const string ReadOnlyFloatSpan = "global::System.ReadOnlySpan<float>";
+
+    /// <summary>
+    /// A span over a buffer's first batch × per-sample elements: the caller's spans are already exactly that long;
+    /// workspace arrays are sized for the largest batch the workspace has served.
+    /// </summary>
+    public static string Span(Buffer buffer) => buffer.IsCaller
+        ? buffer.Name
+        : $"new global::System.Span<{(buffer.IsInt ? "int" : "float")}>({Workspace}.{buffer.Name}, 0, batch * {Literal.Int(buffer.PerSample)})";
+
+    private static string Span(Buffer? buffer) => buffer is Buffer b ? Span(b) : "default";
+
+    private static string Slice(string flat, ParameterSlice slice) =>
+        slice.IsNone ? "default" : $"{flat}.Slice({Literal.Int(slice.Offset)}, {Literal.Int(slice.Count)})";
+
+    private static string ConvExtents(ConvGeometry g) => string.Join(", ", Literal.Int(g.InChannels), Literal.Int(g.Height), Literal.Int(g.Width),
+        Literal.Int(g.Filters), Literal.Int(g.KernelHeight), Literal.Int(g.KernelWidth), Literal.Int(g.Stride), Literal.Int(g.PadHeight),
+        Literal.Int(g.PadWidth), Literal.Int(g.OutHeight), Literal.Int(g.OutWidth));
+
+    private static string PoolExtents(PoolGeometry g) => string.Join(", ", Literal.Int(g.Channels), Literal.Int(g.Height), Literal.Int(g.Width),
+        Literal.Int(g.Size), Literal.Int(g.Stride), Literal.Int(g.OutHeight), Literal.Int(g.OutWidth));
+
+    private static string InitLimit(UniformInitOp op) => op.Init switch
+    {
+        InitKind.FanIn => $"global::NetGen.Kernels.Initializers.FanInLimit({Literal.Int(op.FanIn)})",
+        InitKind.He => $"global::NetGen.Kernels.Initializers.HeLimit({Literal.Int(op.FanIn)})",
+        _ => $"global::NetGen.Kernels.Initializers.GlorotLimit({Literal.Int(op.FanIn)}, {Literal.Int(op.FanOut)})",
+    };
+
+    /// <summary>Writes one op. <c>parameters</c>, <c>gradients</c>, <c>batch</c> and the workspace are in scope.</summary>
+    public void Emit(CodeWriter w, Op op)
+    {
+        switch (op)
+        {
+            case NoteOp o:
+                w.Line("// " + Literal.Comment(o.Text));
+                break;
+            case UniformInitOp o:
+                w.Line($"global::NetGen.Kernels.Initializers.Uniform({Slice("parameters", o.Weights)}, {InitLimit(o)}, seed, {Literal.Int(o.Layer)});");
+                break;
+            case DenseOp o when _unrolledLayers.Contains(o.Layer):
+                EmitDenseUnrolled(w, o);
+                break;
+            case DenseOp o:
+                w.Line($"global::NetGen.Kernels.DenseKernels.Forward<{o.Activation.KernelType()}>({Span(o.Input)}, {Slice("parameters", o.Weights)}, {Slice("parameters", o.Bias)}, {Span(o.Output)}, batch, {Literal.Int(o.In)}, {Literal.Int(o.Out)}, {Literal.Float(o.Alpha)});");
+                break;
+            case SoftmaxRowsOp o:
+                w.Line($"global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows({Span(o.Buffer)}, batch, {Literal.Int(o.Columns)});");
+                break;
+            case ConvOp o:
+                w.Line($"global::NetGen.Kernels.ConvKernels.Forward<{o.Activation.KernelType()}>({Span(o.Input)}, {Slice("parameters", o.Weights)}, {Slice("parameters", o.Bias)}, {Span(o.Output)}, {Span(o.Columns)}, batch, {ConvExtents(o.Geometry)}, {Literal.Float(o.Alpha)});");
+                break;
+            case MaxPoolOp o:
+                w.Line($"global::NetGen.Kernels.PoolKernels.MaxForward({Span(o.Input)}, {Span(o.Output)}, {Span(o.Argmax)}, batch, {PoolExtents(o.Geometry)});");
+                break;
+            case AvgPoolOp o:
+                w.Line($"global::NetGen.Kernels.PoolKernels.AverageForward({Span(o.Input)}, {Span(o.Output)}, batch, {PoolExtents(o.Geometry)});");
+                break;
+            case DropoutOp o:
+                w.Line($"global::NetGen.Kernels.DropoutKernels.Forward({Span(o.Input)}, {Span(o.Output)}, {Span(o.Mask)}, {Literal.Float(o.Rate)}, _dropoutKey + {Literal.Int(o.Layer)}UL, _trainingStep);");
+                break;
+            case CopyOp o:
+                w.Line($"{Span(o.Source)}.CopyTo({Span(o.Destination)});");
+                break;
+            case ActivationDerivativeOp o:
+                w.Line($"global::NetGen.Kernels.ElementwiseKernels.MultiplyByDerivative<{o.Activation.KernelType()}>({Span(o.Activations)}, {Span(o.Gradient)}, {Literal.Float(o.Alpha)});");
+                break;
+            case DenseBackwardOp o when _unrolledLayers.Contains(o.Layer):
+                EmitDenseBackwardUnrolled(w, o);
+                break;
+            case DenseBackwardOp o:
+                if (o.ComputeParameterGradients)
+                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardWeights({Span(o.OutputGradient)}, {Span(o.Input)}, {Slice("gradients", o.Weights)}, {Slice("gradients", o.Bias)}, batch, {Literal.Int(o.In)}, {Literal.Int(o.Out)});");
+                if (o.InputGradient is Buffer dx)
+                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardInput<{o.Fold.Activation.KernelType()}>({Span(o.OutputGradient)}, {Slice("parameters", o.Weights)}, {Span(o.Fold.Below)}, {Span(dx)}, batch, {Literal.Int(o.In)}, {Literal.Int(o.Out)}, {Literal.Float(o.Fold.Alpha)});");
+                break;
+            case ConvBackwardOp o:
+                var g = o.Geometry;
+                if (o.ComputeParameterGradients)
+                    w.Line($"global::NetGen.Kernels.ConvKernels.BackwardWeights({Span(o.OutputGradient)}, {Span(o.Columns)}, {Slice("gradients", o.Weights)}, {Slice("gradients", o.Bias)}, batch, {Literal.Int(g.Filters)}, {Literal.Int(g.PatchSize)}, {Literal.Int(g.OutPositions)});");
+                if (o.InputGradient is Buffer cdx)
+                {
+                    w.Line("// The columns are done with once dW is computed: they now receive Wᵀ·dZ before col2im.");
+                    w.Line($"global::NetGen.Kernels.ConvKernels.BackwardInput<{o.Fold.Activation.KernelType()}>({Span(o.OutputGradient)}, {Slice("parameters", o.Weights)}, {Span(o.Fold.Below)}, {Span(cdx)}, {Span(o.Columns)}, batch, {ConvExtents(g)}, {Literal.Float(o.Fold.Alpha)});");
+                }
+                break;
+            case MaxPoolBackwardOp o:
+                w.Line($"global::NetGen.Kernels.PoolKernels.MaxBackward<{o.Fold.Activation.KernelType()}>({Span(o.OutputGradient)}, {Span(o.Argmax)}, {Span(o.Fold.Below)}, {Span(o.InputGradient)}, batch, {PoolExtents(o.Geometry)}, {Literal.Float(o.Fold.Alpha)});");
+                break;
+            case AvgPoolBackwardOp o:
+                w.Line($"global::NetGen.Kernels.PoolKernels.AverageBackward<{o.Fold.Activation.KernelType()}>({Span(o.OutputGradient)}, {Span(o.Fold.Below)}, {Span(o.InputGradient)}, batch, {PoolExtents(o.Geometry)}, {Literal.Float(o.Fold.Alpha)});");
+                break;
+            case DropoutBackwardOp o:
+                w.Line($"global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<{o.Fold.Activation.KernelType()}>({Span(o.OutputGradient)}, {Span(o.Mask)}, {Span(o.Fold.Below)}, {Span(o.InputGradient)}, {Literal.Float(o.Fold.Alpha)});");
+                break;
+            default:
+                throw new System.NotSupportedException($"The CPU backend has no emission for {op.GetType().Name}.");
+        }
+    }
+
+    /// <summary>The fused loss call: returns the batch's mean loss and writes dL/dz; <paramref name="targets"/> is "targets" or "labels".</summary>
+    public static string LossExpression(LossOp o, string targets)
+    {
+        string output = Span(o.Output), gradient = Span(o.Gradient), size = Literal.Int(o.Size);
+        return o.Fusion switch
+        {
+            LossFusion.SoftmaxCrossEntropy => $"global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy({output}, {targets}, {gradient}, batch, {size})",
+            LossFusion.SigmoidBinaryCrossEntropy => $"global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy({output}, {targets}, {gradient}, batch, {size})",
+            LossFusion.SoftmaxMeanSquaredError => $"global::NetGen.Kernels.LossKernels.SoftmaxMeanSquaredError({output}, {targets}, {gradient}, batch, {size})",
+            _ => $"global::NetGen.Kernels.LossKernels.MeanSquaredError<{o.Activation.KernelType()}>({output}, {targets}, {gradient}, batch, {size}, {Literal.Float(o.Alpha)})",
+        };
+    }
+
+    private static void EmitDenseUnrolled(CodeWriter w, DenseOp o)
+    {
+        bool identity = o.Activation == ActivationKind.Identity;
+        string activation = o.Activation.KernelType(), alpha = Literal.Float(o.Alpha);
+        w.Line($"// {Literal.Int(o.Weights.Count)} weights: unrolled into scalar code.");
+        using (w.Braces())
+        {
+            w.Line($"{ReadOnlyFloatSpan} source = {Span(o.Input)};");
+            w.Line($"{FloatSpan} destination = {Span(o.Output)};");
+            using (w.Block("for (int n = 0; n < batch; n++)"))
+            {
+                w.Line($"{ReadOnlyFloatSpan} x = source.Slice(n * {Literal.Int(o.In)}, {Literal.Int(o.In)});");
+                w.Line($"{FloatSpan} y = destination.Slice(n * {Literal.Int(o.Out)}, {Literal.Int(o.Out)});");
+                for (int j = 0; j < o.Out; j++)
+                {
+                    var sum = new StringBuilder();
+                    if (!o.Bias.IsNone) sum.Append($"parameters[{Literal.Int(o.Bias.Offset + j)}]");
+                    for (int i = 0; i < o.In; i++)
+                    {
+                        if (sum.Length > 0) sum.Append(" + ");
+                        sum.Append($"parameters[{Literal.Int(o.Weights.Offset + j * o.In + i)}] * x[{Literal.Int(i)}]");
+                    }
+                    w.Line(identity ? $"y[{j}] = {sum};" : $"y[{j}] = {activation}.Apply({sum}, {alpha});");
+                }
+            }
+        }
+    }
+
+    private static void EmitDenseBackwardUnrolled(CodeWriter w, DenseBackwardOp o)
+    {
+        int inputs = o.In, units = o.Out;
+        bool weights = o.ComputeParameterGradients, inputGradient = o.InputGradient is not null;
+        if (!weights && !inputGradient) return;
+        bool folds = o.Fold.Activation.HasElementwiseDerivative();
+        string fold = o.Fold.Activation.KernelType(), belowAlpha = Literal.Float(o.Fold.Alpha);
+        using (w.Braces())
+        {
+            w.Line($"{ReadOnlyFloatSpan} outputGradient = {Span(o.OutputGradient)};");
+            if (weights)
+            {
+                w.Line($"{ReadOnlyFloatSpan} source = {Span(o.Input)};");
+                w.Line($"gradients.Slice({Literal.Int(o.Weights.Offset)}, {Literal.Int(o.Weights.Count + o.Bias.Count)}).Clear();");
+            }
+            if (inputGradient) w.Line($"{FloatSpan} inputGradient = {Span(o.InputGradient!.Value)};");
+            if (folds) w.Line($"{ReadOnlyFloatSpan} below = {Span(o.Fold.Below)};");
+            using (w.Block("for (int n = 0; n < batch; n++)"))
+            {
+                w.Line($"{ReadOnlyFloatSpan} dz = outputGradient.Slice(n * {Literal.Int(units)}, {Literal.Int(units)});");
+                if (weights)
+                {
+                    w.Line($"{ReadOnlyFloatSpan} x = source.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
+                    w.Line("// dW[j, i] += dz[j]·x[i]; db[j] += dz[j]");
+                    for (int j = 0; j < units; j++)
+                    {
+                        var line = new StringBuilder();
+                        for (int i = 0; i < inputs; i++)
+                            line.Append($"gradients[{Literal.Int(o.Weights.Offset + j * inputs + i)}] += dz[{j}] * x[{i}]; ");
+                        if (!o.Bias.IsNone) line.Append($"gradients[{Literal.Int(o.Bias.Offset + j)}] += dz[{j}];");
+                        w.Line(line.ToString().TrimEnd());
+                    }
+                }
+                if (inputGradient)
+                {
+                    w.Line($"{FloatSpan} dx = inputGradient.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
+                    if (folds) w.Line($"{ReadOnlyFloatSpan} y = below.Slice(n * {Literal.Int(inputs)}, {Literal.Int(inputs)});");
+                    w.Line(folds ? $"// dx[i] = Σ_j dz[j]·W[j, i], times {o.Fold.Activation}'(y[i]) of the layer below" : "// dx[i] = Σ_j dz[j]·W[j, i]");
+                    for (int i = 0; i < inputs; i++)
+                    {
+                        var sum = new StringBuilder();
+                        for (int j = 0; j < units; j++)
+                        {
+                            if (j > 0) sum.Append(" + ");
+                            sum.Append($"dz[{j}] * parameters[{Literal.Int(o.Weights.Offset + j * inputs + i)}]");
+                        }
+                        w.Line(folds ? $"dx[{i}] = ({sum}) * {fold}.Derivative(y[{i}], {belowAlpha});" : $"dx[{i}] = {sum};");
+                    }
+                }
+            }
+        }
+    }
+}

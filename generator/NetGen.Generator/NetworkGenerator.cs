@@ -30,9 +30,14 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Where(static model => model is not null)
             .WithTrackingName(TrackingNames.Parse);
 
+        // Positions only matter to the analyzer's diagnostics: without them, a line typed above the class changes nothing below.
+        var locationFree = models
+            .Select(static (model, _) => model!.WithoutLocations())
+            .WithTrackingName(TrackingNames.Model);
+
         // Shapes, offsets and fusions: recomputed only when a model changes.
-        var plans = models
-            .Select(static (model, _) => NetworkPlanner.Plan(model!).Plan)
+        var plans = locationFree
+            .Select(static (model, _) => NetworkPlanner.Plan(model).Plan)
             .WithTrackingName(TrackingNames.Plan);
 
         // Each layer's typed ops, and the loss: what every backend emits from.
@@ -59,7 +64,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         return first is null || (first.SyntaxTree == context.TargetNode.SyntaxTree && context.TargetNode.Span.Contains(first.Span));
     }
 
-    /// <summary>Emits one network and adds its file; an exception on the way comes back as NG9999 on the class.</summary>
+    /// <summary>
+    /// Emits one network and adds its file; an exception on the way comes back as NG9999 naming the class (in the
+    /// pipeline the program is location-free, so the diagnostic has no position; its message says which network).
+    /// </summary>
     internal static Diagnostic? TryAddSource(NetworkProgram program, Func<NetworkProgram, string> emit, Action<string, string> addSource)
     {
         var plan = program.Plan;
@@ -79,6 +87,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 internal static class TrackingNames
 {
     public const string Parse = nameof(Parse);
+    public const string Model = nameof(Model);
     public const string Plan = nameof(Plan);
     public const string Lower = nameof(Lower);
 }

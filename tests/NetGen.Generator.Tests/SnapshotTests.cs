@@ -68,7 +68,7 @@ public sealed class SnapshotTests
         """;
 
     // The issue's convnet, plus a padded stride-2 convolution and average pooling.
-    const string LeNet = """
+    public const string LeNet = """
         using NetGen;
 
         [Network(Loss.CrossEntropy)]

@@ -28,8 +28,8 @@ public sealed class LoweringTests
         return new Op[]
         {
             new NoteOp("hand-built: no attribute was parsed"),
-            new DenseOp(1, Lowering.Buffer.CallerInput(In), hidden, W1, B1, In, Hidden, ActivationKind.Tanh, 0),
-            new DenseOp(2, hidden, output, W2, B2, Hidden, Out, ActivationKind.Identity, 0),
+            new DenseOp(1, Lowering.Buffer.CallerInput(In), hidden, W1, B1, In, Hidden, NetGen.Generator.Runtime.Activation.Tanh, 0),
+            new DenseOp(2, hidden, output, W2, B2, Hidden, Out, NetGen.Generator.Runtime.Activation.Identity, 0),
             new SoftmaxRowsOp(output, Out),
         };
     }

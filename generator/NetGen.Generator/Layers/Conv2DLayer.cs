@@ -30,8 +30,8 @@ internal sealed record Conv2DLayer(
     string? Name,
     LocationInfo? Location) : LayerModel(Name, Location)
 {
-    /// <summary>NetGen.Padding.Same.</summary>
-    public const int SamePadding = -1;
+    /// <summary>NetGen.Padding.Same (the runtime's constant, linked in).</summary>
+    public const int SamePadding = Runtime.Padding.Same;
 
     public override string Kind => "Conv2D";
     public override ActivationKind Activation => ActivationKind;

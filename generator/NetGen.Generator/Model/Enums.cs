@@ -1,13 +1,10 @@
+// The runtime's own enums (src/NetGen/Attributes/Enums.cs, linked into this assembly), under names that do not
+// collide with the layer properties called Activation, Loss and Init.
+global using ActivationKind = NetGen.Generator.Runtime.Activation;
+global using InitKind = NetGen.Generator.Runtime.Init;
+global using LossKind = NetGen.Generator.Runtime.Loss;
+
 namespace NetGen.Generator.Model;
-
-// Mirrors of the runtime enums (the generator reads their numeric values from attribute arguments).
-// Keep the numbers in step with src/NetGen/Attributes/Enums.cs.
-
-internal enum LossKind { MeanSquaredError = 0, CrossEntropy = 1, BinaryCrossEntropy = 2 }
-
-internal enum ActivationKind { Identity = 0, Sigmoid = 1, Tanh = 2, ReLU = 3, LeakyReLU = 4, ELU = 5, Softmax = 6 }
-
-internal enum InitKind { Default = 0, FanIn = 1, Glorot = 2, He = 3 }
 
 internal static class ActivationKindExtensions
 {

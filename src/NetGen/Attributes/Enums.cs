@@ -1,4 +1,11 @@
+// The source generator compiles this file too (linked, with NETGEN_GENERATOR defined), so it reads attribute
+// arguments with these very enums rather than hand-kept copies. There they live in another namespace, so a project
+// that references both assemblies (the generator's tests) sees one NetGen.Loss.
+#if NETGEN_GENERATOR
+namespace NetGen.Generator.Runtime;
+#else
 namespace NetGen;
+#endif
 
 /// <summary>The loss a network is trained on. Each one is the mean over the batch of a per-sample loss.</summary>
 public enum Loss

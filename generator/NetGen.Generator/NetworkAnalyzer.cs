@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Layers;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
 using NetGen.Generator.Planning;
@@ -34,7 +35,7 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
             var attributeClass = attribute.AttributeClass;
             if (attributeClass?.ContainingNamespace?.ToDisplayString() != "NetGen") continue;
             if (attributeClass.Name == "NetworkAttribute") isNetwork = true;
-            else if (attributeClass.Name is "InputAttribute" or "DenseAttribute" or "DropoutAttribute" or "Conv2DAttribute" or "MaxPool2DAttribute" or "AvgPool2DAttribute" or "FlattenAttribute") hasLayers = true;
+            else if (LayerRegistry.IsNetworkPart(attributeClass.Name)) hasLayers = true;
         }
 
         if (!isNetwork)

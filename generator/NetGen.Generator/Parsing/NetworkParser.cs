@@ -91,15 +91,15 @@ internal static class NetworkParser
                         loss = LossKind.MeanSquaredError;
                     }
                     break;
-                case "InputAttribute":
+                case LayerRegistry.InputAttribute:
                     inputCount++;
                     inputLocation = location;
                     if (inputCount == 1 && !reader.HasErrors) input = ParseInput(reader, location, diagnostics);
                     break;
                 default:
-                    if (IsLayer(attributeClass.Name) && attribute.ApplicationSyntaxReference is { } syntax) layerAttributes.Add(syntax);
+                    if (LayerRegistry.IsLayer(attributeClass.Name) && attribute.ApplicationSyntaxReference is { } syntax) layerAttributes.Add(syntax);
                     if (reader.HasErrors) continue; // the compiler already reports the broken argument
-                    var layer = ParseLayer(attributeClass.Name, reader, location, diagnostics);
+                    var layer = LayerRegistry.Parse(attributeClass.Name, reader, location, diagnostics);
                     if (layer is not null) layers.Add(layer);
                     break;
             }
@@ -158,19 +158,4 @@ internal static class NetworkParser
         }
         return dims.Count == 1 ? Shape.Vector(dims[0]) : Shape.Image(dims[0], dims[1], dims[2]);
     }
-
-    private static bool IsLayer(string attributeName) =>
-        attributeName is "DenseAttribute" or "DropoutAttribute" or "FlattenAttribute" or "Conv2DAttribute" or "MaxPool2DAttribute" or "AvgPool2DAttribute";
-
-    /// <summary>One entry per layer kind; each kind parses its own attribute.</summary>
-    private static LayerModel? ParseLayer(string attributeName, AttributeReader reader, LocationInfo? location, List<DiagnosticInfo> diagnostics) => attributeName switch
-    {
-        "DenseAttribute" => DenseLayer.Parse(reader, location, diagnostics),
-        "DropoutAttribute" => DropoutLayer.Parse(reader, location, diagnostics),
-        "FlattenAttribute" => FlattenLayer.Parse(reader, location),
-        "Conv2DAttribute" => Conv2DLayer.Parse(reader, location, diagnostics),
-        "MaxPool2DAttribute" => Pool2DLayer.Parse(PoolKind.Max, reader, location, diagnostics),
-        "AvgPool2DAttribute" => Pool2DLayer.Parse(PoolKind.Average, reader, location, diagnostics),
-        _ => null,
-    };
 }

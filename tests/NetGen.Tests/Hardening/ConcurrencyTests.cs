@@ -149,7 +149,7 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
-    public void Training_racing_with_inference_is_detected_not_silently_corrupted()
+    public async Task Training_racing_with_inference_is_detected_not_silently_corrupted()
     {
         var net = new DropoutCrossEntropy(7);
         const int batch = 64;
@@ -175,7 +175,7 @@ public sealed class ConcurrencyTests
 
         var trainer = Task.Run(() => Loop(() => { net.TrainBatch(x, labels, batch); sgd.Step(net); }));
         var predictor = Task.Run(() => Loop(() => net.Predict(x, y, batch)));
-        Task.WaitAll(trainer, predictor);
+        await Task.WhenAll(trainer, predictor);
         Assert.Empty(other);
         Assert.True(refused >= 50, $"only {refused} overlaps were refused in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.False(net.Concurrency.IsHeldExclusively);

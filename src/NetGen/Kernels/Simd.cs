@@ -1,0 +1,184 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// The one place the kernels choose a vector width and the one multiply-add and reduction they all use.
+/// </summary>
+/// <remarks>
+/// Every lane of every width rounds like the scalar <see cref="MulAdd(float, float, float)"/>: fused where the hardware
+/// has FMA (x86 with FMA3, every ARM64), a separate multiply and add elsewhere. So a kernel whose elements are each one
+/// chain of multiply-adds in a fixed order (the outer-product kernels, the optimizers, the elementwise passes) gives
+/// the same bits at 512, 256, 128 bits and in scalar code; the width only decides how many elements go at once.
+/// </remarks>
+internal static class Simd
+{
+    /// <summary>The widest width the hardware runs natively: 512, 256, 128, or 0 for none.</summary>
+    internal static int HardwareWidth { get; } =
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+
+    static int s_maxWidth = HardwareWidth;
+
+    /// <summary>
+    /// The widest vectors the kernels use: 512, 256, 128 or 0 (scalar). Defaults to <see cref="HardwareWidth"/>.
+    /// Tests set it to run every path on one machine; a width the hardware does not accelerate still computes
+    /// correctly (.NET emulates it), only slowly.
+    /// </summary>
+    internal static int MaxWidth
+    {
+        get => s_maxWidth;
+        set => s_maxWidth = value >= 512 ? 512 : value >= 256 ? 256 : value >= 128 ? 128 : 0;
+    }
+
+    /// <summary>Floats per vector at <see cref="MaxWidth"/> (1 for scalar).</summary>
+    internal static int MaxLanes => Math.Max(1, s_maxWidth / 32);
+
+    /// <summary>Whether multiply-adds are fused (one rounding). A JIT-time constant.</summary>
+    internal static bool HasFma
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Fma.IsSupported || AdvSimd.IsSupported;
+    }
+
+    /// <summary>a·b + c, fused where the hardware has FMA; every vector overload below rounds each lane the same way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float MulAdd(float a, float b, float c) => HasFma ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+        => HasFma ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => HasFma ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+        => HasFma ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>
+    /// The sum of eight partial sums held as two halves (lanes 0–3 and 4–7), in the one fixed order every kernel uses:
+    /// s = lo + hi, then (s₀ + s₂) + (s₁ + s₃). Not <c>Vector256.Sum</c>, whose order is the platform's choice.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum(Vector128<float> lo, Vector128<float> hi)
+    {
+        var s = lo + hi;
+        return (s.GetElement(0) + s.GetElement(2)) + (s.GetElement(1) + s.GetElement(3));
+    }
+
+    /// <summary>The sum of eight partial sums, in the order of <see cref="Sum(Vector128{float}, Vector128{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum(Vector256<float> v) => Sum(v.GetLower(), v.GetUpper());
+
+    /// <summary>The sum of eight partial sums kept in scalars (the scalar path's twin of the vector overloads).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum(float s0, float s1, float s2, float s3, float s4, float s5, float s6, float s7)
+        => ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
+}
+
+/// <summary>
+/// One vector width as a type, so a kernel written once over <typeparamref name="TVec"/> is compiled by the JIT for
+/// each width (the way TensorPrimitives' operators take Vector128/256/512 overloads). Every member inlines to the
+/// single instruction of that width; <see cref="ScalarWidth"/> is the same algorithm one float at a time.
+/// </summary>
+internal unsafe interface IVectorWidth<TVec> where TVec : struct
+{
+    static abstract int Lanes { get; }
+    static abstract TVec Load(float* p);
+    static abstract void Store(TVec v, float* p);
+    static abstract TVec Load(ref float p, int i);
+    static abstract void Store(TVec v, ref float p, int i);
+    static abstract TVec Splat(float x);
+    static abstract TVec Add(TVec a, TVec b);
+    static abstract TVec Subtract(TVec a, TVec b);
+    static abstract TVec Multiply(TVec a, TVec b);
+    static abstract TVec Divide(TVec a, TVec b);
+    static abstract TVec Sqrt(TVec a);
+    /// <summary>a·b + c, rounding like <see cref="Simd.MulAdd(float, float, float)"/>.</summary>
+    static abstract TVec MulAdd(TVec a, TVec b, TVec c);
+    static abstract TVec Apply<TAct>(TVec x, TVec alpha) where TAct : struct, IActivation;
+    static abstract TVec Derivative<TAct>(TVec y, TVec alpha) where TAct : struct, IActivation;
+}
+
+internal unsafe struct ScalarWidth : IVectorWidth<float>
+{
+    public static int Lanes => 1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(float* p) => *p;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float v, float* p) => *p = v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref float p, int i) => Unsafe.Add(ref p, i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float v, ref float p, int i) => Unsafe.Add(ref p, i) = v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Splat(float x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Subtract(float a, float b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float a, float b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Divide(float a, float b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sqrt(float a) => MathF.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MulAdd(float a, float b, float c) => Simd.MulAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Apply<TAct>(float x, float alpha) where TAct : struct, IActivation => TAct.Apply(x, alpha);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Derivative<TAct>(float y, float alpha) where TAct : struct, IActivation => TAct.Derivative(y, alpha);
+}
+
+internal unsafe struct Width128 : IVectorWidth<Vector128<float>>
+{
+    public static int Lanes => 4;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(float* p) => Vector128.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> v, float* p) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref float p, int i) => Vector128.LoadUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> v, ref float p, int i) => v.StoreUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Splat(float x) => Vector128.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Simd.MulAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Apply<TAct>(Vector128<float> x, Vector128<float> alpha) where TAct : struct, IActivation => TAct.Apply(x, alpha);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Derivative<TAct>(Vector128<float> y, Vector128<float> alpha) where TAct : struct, IActivation => TAct.Derivative(y, alpha);
+}
+
+internal unsafe struct Width256 : IVectorWidth<Vector256<float>>
+{
+    public static int Lanes => 8;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(float* p) => Vector256.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, float* p) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, int i) => Vector256.LoadUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, int i) => v.StoreUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Simd.MulAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Apply<TAct>(Vector256<float> x, Vector256<float> alpha) where TAct : struct, IActivation => TAct.Apply(x, alpha);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Derivative<TAct>(Vector256<float> y, Vector256<float> alpha) where TAct : struct, IActivation => TAct.Derivative(y, alpha);
+}
+
+internal unsafe struct Width512 : IVectorWidth<Vector512<float>>
+{
+    public static int Lanes => 16;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(float* p) => Vector512.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, float* p) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, int i) => Vector512.LoadUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, int i) => v.StoreUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Simd.MulAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Apply<TAct>(Vector512<float> x, Vector512<float> alpha) where TAct : struct, IActivation => TAct.Apply(x, alpha);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Derivative<TAct>(Vector512<float> y, Vector512<float> alpha) where TAct : struct, IActivation => TAct.Derivative(y, alpha);
+}

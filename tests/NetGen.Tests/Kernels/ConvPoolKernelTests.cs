@@ -46,12 +46,16 @@ public class ConvPoolKernelTests
             return (y, dw, db, dx);
         }
 
-        var serial = Run(false);
-        var parallel = Run(true);
-        TestData.BitIdentical(serial.Y, parallel.Y, "forward");
-        TestData.BitIdentical(serial.Dw, parallel.Dw, "dW");
-        TestData.BitIdentical(serial.Db, parallel.Db, "db");
-        TestData.BitIdentical(serial.Dx, parallel.Dx, "dX");
+        foreach (int width in Widths.All)
+        {
+            using var simd = new WidthScope(width);
+            var serial = Run(false);
+            var parallel = Run(true);
+            TestData.BitIdentical(serial.Y, parallel.Y, $"forward at width {width}");
+            TestData.BitIdentical(serial.Dw, parallel.Dw, $"dW at width {width}");
+            TestData.BitIdentical(serial.Db, parallel.Db, $"db at width {width}");
+            TestData.BitIdentical(serial.Dx, parallel.Dx, $"dX at width {width}");
+        }
     }
 
     // C, H, W, size, stride: the 2×2 fast path (wide and exactly 8 wide, odd input edge), and general windows.
@@ -140,6 +144,15 @@ public class ConvPoolKernelTests
     [InlineData(false)]
     [InlineData(true)]
     public void ConvNetworkTrainBatchAllocatesNothingAfterWarmUp(bool parallel)
+    {
+        foreach (int width in Widths.All)
+        {
+            using var simd = new WidthScope(width);
+            ConvNetworkTrainBatchAllocatesNothing(parallel);
+        }
+    }
+
+    static void ConvNetworkTrainBatchAllocatesNothing(bool parallel)
     {
         using var _ = new ParallelScope(parallel);
         const int batch = 16;

@@ -180,28 +180,30 @@ public static unsafe class DenseKernels
         return s;
     }
 
+    /// <summary>The bias of outputs [j, j + count) as one Vector128, zero beyond count (loaded once per tile, shared by its samples).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> LoadBias(float* bias, int count)
+    {
+        if (bias == null) return default;
+        if (count == 4) return Vector128.Load(bias);
+        var b = Vector128.CreateScalar(bias[0]);
+        if (count > 1) b = b.WithElement(1, bias[1]);
+        if (count > 2) b = b.WithElement(2, bias[2]);
+        return b;
+    }
+
     /// <summary>
-    /// y[k] = f(sums[k] + bias[k]) for k &lt; count ≤ 4 (no bias when <paramref name="bias"/> is null): the bias add and
-    /// the activation run on one Vector128 in registers, then only the <paramref name="count"/> outputs are stored.
+    /// y[k] = f(sums[k] + bias[k]) for k &lt; count ≤ 4 (no add at all without a bias, so a −0 sum stays −0): the bias add
+    /// and the activation run on one Vector128 in registers, then only the <paramref name="count"/> outputs are stored.
     /// Every output of every SIMD path goes through here, so all get the same Vector128 activation.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void StoreOutputs<TAct>(float* y, float* bias, int count, Vector128<float> sums, Vector128<float> alpha) where TAct : struct, IActivation
+    static void StoreOutputs<TAct>(float* y, bool hasBias, Vector128<float> bias, int count, Vector128<float> sums, Vector128<float> alpha)
+        where TAct : struct, IActivation
     {
-        if (count == 4)
-        {
-            if (bias != null) sums += Vector128.Load(bias);
-            TAct.Apply(sums, alpha).Store(y);
-            return;
-        }
-        if (bias != null)
-        {
-            var b = Vector128.CreateScalar(bias[0]);
-            if (count > 1) b = b.WithElement(1, bias[1]);
-            if (count > 2) b = b.WithElement(2, bias[2]);
-            sums += b;
-        }
+        if (hasBias) sums += bias;
         var v = TAct.Apply(sums, alpha);
+        if (count == 4) { v.Store(y); return; }
         y[0] = v.ToScalar();
         if (count > 1) y[1] = v.GetElement(1);
         if (count > 2) y[2] = v.GetElement(2);
@@ -233,11 +235,11 @@ public static unsafe class DenseKernels
                     u = Vector256.Load(x2 + i); a20 = Simd.MulAdd(u, v0, a20); a21 = Simd.MulAdd(u, v1, a21); a22 = Simd.MulAdd(u, v2, a22);
                     u = Vector256.Load(x3 + i); a30 = Simd.MulAdd(u, v0, a30); a31 = Simd.MulAdd(u, v1, a31); a32 = Simd.MulAdd(u, v2, a32);
                 }
-                float* b = B == null ? null : B + j;
-                StoreOutputs<TAct>(y0 + j, b, 3, Vector128.Create(FinishDot(a00, x0, w0, vecEnd, inSize), FinishDot(a01, x0, w1, vecEnd, inSize), FinishDot(a02, x0, w2, vecEnd, inSize), 0f), alpha);
-                StoreOutputs<TAct>(y1 + j, b, 3, Vector128.Create(FinishDot(a10, x1, w0, vecEnd, inSize), FinishDot(a11, x1, w1, vecEnd, inSize), FinishDot(a12, x1, w2, vecEnd, inSize), 0f), alpha);
-                StoreOutputs<TAct>(y2 + j, b, 3, Vector128.Create(FinishDot(a20, x2, w0, vecEnd, inSize), FinishDot(a21, x2, w1, vecEnd, inSize), FinishDot(a22, x2, w2, vecEnd, inSize), 0f), alpha);
-                StoreOutputs<TAct>(y3 + j, b, 3, Vector128.Create(FinishDot(a30, x3, w0, vecEnd, inSize), FinishDot(a31, x3, w1, vecEnd, inSize), FinishDot(a32, x3, w2, vecEnd, inSize), 0f), alpha);
+                var b = LoadBias(B == null ? null : B + j, 3);
+                StoreOutputs<TAct>(y0 + j, B != null, b, 3, Vector128.Create(FinishDot(a00, x0, w0, vecEnd, inSize), FinishDot(a01, x0, w1, vecEnd, inSize), FinishDot(a02, x0, w2, vecEnd, inSize), 0f), alpha);
+                StoreOutputs<TAct>(y1 + j, B != null, b, 3, Vector128.Create(FinishDot(a10, x1, w0, vecEnd, inSize), FinishDot(a11, x1, w1, vecEnd, inSize), FinishDot(a12, x1, w2, vecEnd, inSize), 0f), alpha);
+                StoreOutputs<TAct>(y2 + j, B != null, b, 3, Vector128.Create(FinishDot(a20, x2, w0, vecEnd, inSize), FinishDot(a21, x2, w1, vecEnd, inSize), FinishDot(a22, x2, w2, vecEnd, inSize), 0f), alpha);
+                StoreOutputs<TAct>(y3 + j, B != null, b, 3, Vector128.Create(FinishDot(a30, x3, w0, vecEnd, inSize), FinishDot(a31, x3, w1, vecEnd, inSize), FinishDot(a32, x3, w2, vecEnd, inSize), 0f), alpha);
             }
             for (; j < j1; j++)
             {
@@ -249,11 +251,11 @@ public static unsafe class DenseKernels
                     a0 = Simd.MulAdd(Vector256.Load(x0 + i), v, a0); a1 = Simd.MulAdd(Vector256.Load(x1 + i), v, a1);
                     a2 = Simd.MulAdd(Vector256.Load(x2 + i), v, a2); a3 = Simd.MulAdd(Vector256.Load(x3 + i), v, a3);
                 }
-                float* b = B == null ? null : B + j;
-                StoreOutputs<TAct>(y0 + j, b, 1, Vector128.CreateScalar(FinishDot(a0, x0, w0, vecEnd, inSize)), alpha);
-                StoreOutputs<TAct>(y1 + j, b, 1, Vector128.CreateScalar(FinishDot(a1, x1, w0, vecEnd, inSize)), alpha);
-                StoreOutputs<TAct>(y2 + j, b, 1, Vector128.CreateScalar(FinishDot(a2, x2, w0, vecEnd, inSize)), alpha);
-                StoreOutputs<TAct>(y3 + j, b, 1, Vector128.CreateScalar(FinishDot(a3, x3, w0, vecEnd, inSize)), alpha);
+                var b = LoadBias(B == null ? null : B + j, 1);
+                StoreOutputs<TAct>(y0 + j, B != null, b, 1, Vector128.CreateScalar(FinishDot(a0, x0, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y1 + j, B != null, b, 1, Vector128.CreateScalar(FinishDot(a1, x1, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y2 + j, B != null, b, 1, Vector128.CreateScalar(FinishDot(a2, x2, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y3 + j, B != null, b, 1, Vector128.CreateScalar(FinishDot(a3, x3, w0, vecEnd, inSize)), alpha);
             }
         }
         for (; n < n1; n++)
@@ -271,7 +273,7 @@ public static unsafe class DenseKernels
                     a0 = Simd.MulAdd(u, Vector256.Load(w0 + i), a0); a1 = Simd.MulAdd(u, Vector256.Load(w1 + i), a1);
                     a2 = Simd.MulAdd(u, Vector256.Load(w2 + i), a2); a3 = Simd.MulAdd(u, Vector256.Load(w3 + i), a3);
                 }
-                StoreOutputs<TAct>(y0 + j, B == null ? null : B + j, 4, Vector128.Create(FinishDot(a0, x0, w0, vecEnd, inSize),
+                StoreOutputs<TAct>(y0 + j, B != null, LoadBias(B == null ? null : B + j, 4), 4, Vector128.Create(FinishDot(a0, x0, w0, vecEnd, inSize),
                     FinishDot(a1, x0, w1, vecEnd, inSize), FinishDot(a2, x0, w2, vecEnd, inSize), FinishDot(a3, x0, w3, vecEnd, inSize)), alpha);
             }
             for (; j < j1; j++)
@@ -279,7 +281,7 @@ public static unsafe class DenseKernels
                 float* w0 = W + (long)j * inSize;
                 Vector256<float> a0 = default;
                 for (int i = 0; i < vecEnd; i += DotLanes) a0 = Simd.MulAdd(Vector256.Load(x0 + i), Vector256.Load(w0 + i), a0);
-                StoreOutputs<TAct>(y0 + j, B == null ? null : B + j, 1, Vector128.CreateScalar(FinishDot(a0, x0, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y0 + j, B != null, LoadBias(B == null ? null : B + j, 1), 1, Vector128.CreateScalar(FinishDot(a0, x0, w0, vecEnd, inSize)), alpha);
             }
         }
     }
@@ -317,12 +319,12 @@ public static unsafe class DenseKernels
                     u = Vector256.Load(x3 + i); uu = Vector512.Create(u, u);
                     a301 = Simd.MulAdd(uu, v01, a301); a323 = Simd.MulAdd(uu, v23, a323);
                 }
-                float* b = B == null ? null : B + j;
+                var b = LoadBias(B == null ? null : B + j, 4);
                 float* y = y0 + j;
-                StoreOutputs<TAct>(y, b, 4, FinishDots(a001, a023, x0, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
-                StoreOutputs<TAct>(y, b, 4, FinishDots(a101, a123, x1, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
-                StoreOutputs<TAct>(y, b, 4, FinishDots(a201, a223, x2, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
-                StoreOutputs<TAct>(y, b, 4, FinishDots(a301, a323, x3, w0, w1, w2, w3, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y, B != null, b, 4, FinishDots(a001, a023, x0, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
+                StoreOutputs<TAct>(y, B != null, b, 4, FinishDots(a101, a123, x1, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
+                StoreOutputs<TAct>(y, B != null, b, 4, FinishDots(a201, a223, x2, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
+                StoreOutputs<TAct>(y, B != null, b, 4, FinishDots(a301, a323, x3, w0, w1, w2, w3, vecEnd, inSize), alpha);
             }
         }
         if (jEnd < j1) ForwardBlock256<TAct>(a, n0, nEnd, jEnd, j1);
@@ -361,9 +363,9 @@ public static unsafe class DenseKernels
                     ul = Vector128.Load(x1 + i); uh = Vector128.Load(x1 + i + 4);
                     l10 = Simd.MulAdd(ul, v0l, l10); h10 = Simd.MulAdd(uh, v0h, h10); l11 = Simd.MulAdd(ul, v1l, l11); h11 = Simd.MulAdd(uh, v1h, h11);
                 }
-                float* b = B == null ? null : B + j;
-                StoreOutputs<TAct>(y0 + j, b, 2, Vector128.Create(FinishDot(l00, h00, x0, w0, vecEnd, inSize), FinishDot(l01, h01, x0, w1, vecEnd, inSize), 0f, 0f), alpha);
-                StoreOutputs<TAct>(y1 + j, b, 2, Vector128.Create(FinishDot(l10, h10, x1, w0, vecEnd, inSize), FinishDot(l11, h11, x1, w1, vecEnd, inSize), 0f, 0f), alpha);
+                var b = LoadBias(B == null ? null : B + j, 2);
+                StoreOutputs<TAct>(y0 + j, B != null, b, 2, Vector128.Create(FinishDot(l00, h00, x0, w0, vecEnd, inSize), FinishDot(l01, h01, x0, w1, vecEnd, inSize), 0f, 0f), alpha);
+                StoreOutputs<TAct>(y1 + j, B != null, b, 2, Vector128.Create(FinishDot(l10, h10, x1, w0, vecEnd, inSize), FinishDot(l11, h11, x1, w1, vecEnd, inSize), 0f, 0f), alpha);
             }
             if (j < j1)
             {
@@ -388,7 +390,7 @@ public static unsafe class DenseKernels
             lo = Simd.MulAdd(Vector128.Load(x + i), Vector128.Load(w + i), lo);
             hi = Simd.MulAdd(Vector128.Load(x + i + 4), Vector128.Load(w + i + 4), hi);
         }
-        StoreOutputs<TAct>(y + j, a->B == null ? null : a->B + j, 1, Vector128.CreateScalar(FinishDot(lo, hi, x, w, vecEnd, inSize)), alpha);
+        StoreOutputs<TAct>(y + j, a->B != null, LoadBias(a->B == null ? null : a->B + j, 1), 1, Vector128.CreateScalar(FinishDot(lo, hi, x, w, vecEnd, inSize)), alpha);
     }
 
     // Scalar: the same eight partial sums in the same order, then the bias and the scalar activation.

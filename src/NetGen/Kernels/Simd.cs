@@ -68,7 +68,8 @@ internal static class Simd
     internal static float Sum(Vector128<float> lo, Vector128<float> hi)
     {
         var s = lo + hi;
-        return (s.GetElement(0) + s.GetElement(2)) + (s.GetElement(1) + s.GetElement(3));
+        s += Vector128.Shuffle(s, Vector128.Create(2, 3, 0, 1)); // lane 0: s₀ + s₂, lane 1: s₁ + s₃
+        return s.ToScalar() + s.GetElement(1);
     }
 
     /// <summary>The sum of eight partial sums, in the order of <see cref="Sum(Vector128{float}, Vector128{float})"/>.</summary>

@@ -172,6 +172,18 @@ public static unsafe class DenseKernels
         return s;
     }
 
+    /// <summary>
+    /// Four <see cref="FinishDot(Vector256{float}, float*, float*, int, int)"/> of one sample against four rows, as one
+    /// Vector128: reduced together in registers when there is no scalar tail (the usual case), one by one otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> FinishDots(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3,
+        float* x, float* w0, float* w1, float* w2, float* w3, int from, int to)
+    {
+        if (from == to) return Simd.Sum4(a0, a1, a2, a3);
+        return Vector128.Create(FinishDot(a0, x, w0, from, to), FinishDot(a1, x, w1, from, to), FinishDot(a2, x, w2, from, to), FinishDot(a3, x, w3, from, to));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static float FinishDot(Vector128<float> lo, Vector128<float> hi, float* x, float* w, int from, int to)
     {
@@ -236,10 +248,10 @@ public static unsafe class DenseKernels
                     u = Vector256.Load(x3 + i); a30 = Simd.MulAdd(u, v0, a30); a31 = Simd.MulAdd(u, v1, a31); a32 = Simd.MulAdd(u, v2, a32);
                 }
                 var b = LoadBias(B == null ? null : B + j, 3);
-                StoreOutputs<TAct>(y0 + j, B != null, b, 3, Vector128.Create(FinishDot(a00, x0, w0, vecEnd, inSize), FinishDot(a01, x0, w1, vecEnd, inSize), FinishDot(a02, x0, w2, vecEnd, inSize), 0f), alpha);
-                StoreOutputs<TAct>(y1 + j, B != null, b, 3, Vector128.Create(FinishDot(a10, x1, w0, vecEnd, inSize), FinishDot(a11, x1, w1, vecEnd, inSize), FinishDot(a12, x1, w2, vecEnd, inSize), 0f), alpha);
-                StoreOutputs<TAct>(y2 + j, B != null, b, 3, Vector128.Create(FinishDot(a20, x2, w0, vecEnd, inSize), FinishDot(a21, x2, w1, vecEnd, inSize), FinishDot(a22, x2, w2, vecEnd, inSize), 0f), alpha);
-                StoreOutputs<TAct>(y3 + j, B != null, b, 3, Vector128.Create(FinishDot(a30, x3, w0, vecEnd, inSize), FinishDot(a31, x3, w1, vecEnd, inSize), FinishDot(a32, x3, w2, vecEnd, inSize), 0f), alpha);
+                StoreOutputs<TAct>(y0 + j, B != null, b, 3, FinishDots(a00, a01, a02, default, x0, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y1 + j, B != null, b, 3, FinishDots(a10, a11, a12, default, x1, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y2 + j, B != null, b, 3, FinishDots(a20, a21, a22, default, x2, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y3 + j, B != null, b, 3, FinishDots(a30, a31, a32, default, x3, w0, w1, w2, w2, vecEnd, inSize), alpha);
             }
             for (; j < j1; j++)
             {
@@ -273,8 +285,7 @@ public static unsafe class DenseKernels
                     a0 = Simd.MulAdd(u, Vector256.Load(w0 + i), a0); a1 = Simd.MulAdd(u, Vector256.Load(w1 + i), a1);
                     a2 = Simd.MulAdd(u, Vector256.Load(w2 + i), a2); a3 = Simd.MulAdd(u, Vector256.Load(w3 + i), a3);
                 }
-                StoreOutputs<TAct>(y0 + j, B != null, LoadBias(B == null ? null : B + j, 4), 4, Vector128.Create(FinishDot(a0, x0, w0, vecEnd, inSize),
-                    FinishDot(a1, x0, w1, vecEnd, inSize), FinishDot(a2, x0, w2, vecEnd, inSize), FinishDot(a3, x0, w3, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y0 + j, B != null, LoadBias(B == null ? null : B + j, 4), 4, FinishDots(a0, a1, a2, a3, x0, w0, w1, w2, w3, vecEnd, inSize), alpha);
             }
             for (; j < j1; j++)
             {
@@ -333,8 +344,7 @@ public static unsafe class DenseKernels
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector128<float> FinishDots(Vector512<float> rows01, Vector512<float> rows23, float* x, float* w0, float* w1, float* w2, float* w3, int from, int to)
-        => Vector128.Create(FinishDot(rows01.GetLower(), x, w0, from, to), FinishDot(rows01.GetUpper(), x, w1, from, to),
-            FinishDot(rows23.GetLower(), x, w2, from, to), FinishDot(rows23.GetUpper(), x, w3, from, to));
+        => FinishDots(rows01.GetLower(), rows01.GetUpper(), rows23.GetLower(), rows23.GetUpper(), x, w0, w1, w2, w3, from, to);
 
     // 128 bits: each dot product keeps its eight partial sums in two registers (lanes 0–3 and 4–7 of each block of 8),
     // the 256-bit path's accumulator split in halves. Tiles of 2 samples × 2 rows, then single samples and rows.

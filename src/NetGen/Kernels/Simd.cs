@@ -76,6 +76,30 @@ internal static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Sum(Vector256<float> v) => Sum(v.GetLower(), v.GetUpper());
 
+    /// <summary>
+    /// [Sum(a), Sum(b), Sum(c), Sum(d)] of four eight-lane accumulators, each in exactly the order of
+    /// <see cref="Sum(Vector256{float})"/>, but transposed in registers rather than reduced one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+        => Sum4(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+
+    /// <summary>[(t₀ + t₂) + (t₁ + t₃) for t in a, b, c, d]: the second step of <see cref="Sum(Vector128{float}, Vector128{float})"/>, four at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Sum4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+    {
+        if (Sse.IsSupported)
+        {
+            var ab = Sse.UnpackLow(a, b) + Sse.UnpackHigh(a, b); // [a₀+a₂, b₀+b₂, a₁+a₃, b₁+b₃]
+            var cd = Sse.UnpackLow(c, d) + Sse.UnpackHigh(c, d);
+            return Sse.MoveLowToHigh(ab, cd) + Sse.MoveHighToLow(cd, ab);
+        }
+        return Vector128.Create((a.ToScalar() + a.GetElement(2)) + (a.GetElement(1) + a.GetElement(3)),
+            (b.ToScalar() + b.GetElement(2)) + (b.GetElement(1) + b.GetElement(3)),
+            (c.ToScalar() + c.GetElement(2)) + (c.GetElement(1) + c.GetElement(3)),
+            (d.ToScalar() + d.GetElement(2)) + (d.GetElement(1) + d.GetElement(3)));
+    }
+
     /// <summary>The sum of eight partial sums kept in scalars (the scalar path's twin of the vector overloads).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Sum(float s0, float s1, float s2, float s3, float s4, float s5, float s6, float s7)

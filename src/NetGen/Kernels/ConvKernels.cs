@@ -250,18 +250,20 @@ public static unsafe class ConvKernels
     /// C[m, n] = f(bias[m] + Σ_k A[m, k]·B[k, n]) with A[m, k] = a[m·aRow + k·aCol] (so Wᵀ needs no copy), B [K, N] and C [M, N] row-major.
     /// Register-blocked: 4 rows × 2 vectors of C live in eight accumulators across the whole k loop, at the widest width
     /// allowed; the columns left over go to each narrower width, the last few to scalar code. Every element is one
-    /// multiply-add chain over k in order, so which width computes it changes nothing but its activation's formula
-    /// (vector or scalar, the same for a given column on every machine with SIMD).
+    /// multiply-add chain over k in order, so which width computes it changes nothing.
     /// </summary>
     private static void Gemm<TAct>(float* a, int aRow, int aCol, float* b, float* c, float* bias, int M, int N, int K, float alpha)
         where TAct : struct, IActivation
     {
         var args = new GemmArgs { A = a, ARow = aRow, ACol = aCol, B = b, C = c, Bias = bias, M = M, N = N, K = K, Alpha = alpha };
+        // An activation takes its vector formula on whole groups of 8 columns and the scalar one on the last N % 8,
+        // whatever the width, so the column alone decides it.
+        int vectorEnd = TAct.IsIdentity ? N : N & ~7;
         int n = 0, width = Simd.MaxWidth;
-        if (width >= 512) n = GemmColumns<Width512, Vector512<float>, TAct>(ref args, n);
-        if (width >= 256) n = GemmColumns<Width256, Vector256<float>, TAct>(ref args, n);
-        if (width >= 128) n = GemmColumns<Width128, Vector128<float>, TAct>(ref args, n);
-        GemmColumns<ScalarWidth, float, TAct>(ref args, n);
+        if (width >= 512) n = GemmColumns<Width512, Vector512<float>, TAct>(ref args, n, vectorEnd);
+        if (width >= 256) n = GemmColumns<Width256, Vector256<float>, TAct>(ref args, n, vectorEnd);
+        if (width >= 128) n = GemmColumns<Width128, Vector128<float>, TAct>(ref args, n, vectorEnd);
+        GemmColumns<ScalarWidth, float, TAct>(ref args, n, N);
     }
 
     struct GemmArgs
@@ -271,14 +273,14 @@ public static unsafe class ConvKernels
         public float Alpha;
     }
 
-    /// <summary>Columns [n0, …) of C in whole vectors of V; returns where they end.</summary>
-    private static int GemmColumns<V, TVec, TAct>(ref GemmArgs g, int n0)
+    /// <summary>Columns [n0, end) of C in whole vectors of V; returns where they end.</summary>
+    private static int GemmColumns<V, TVec, TAct>(ref GemmArgs g, int n0, int end)
         where V : struct, IVectorWidth<TVec> where TVec : struct where TAct : struct, IActivation
     {
         int lanes = V.Lanes, aRow = g.ARow, aCol = g.ACol, M = g.M, N = g.N, K = g.K;
         float* a = g.A, b = g.B, c = g.C, bias = g.Bias;
         var va = V.Splat(g.Alpha);
-        int nEnd = n0 + (N - n0) / lanes * lanes;
+        int nEnd = n0 + (end - n0) / lanes * lanes;
         int m = 0;
         for (; m + 4 <= M; m += 4)
         {

@@ -207,25 +207,32 @@ public static unsafe class DenseKernels
     /// <summary>
     /// y[k] = f(sums[k] + bias[k]) for k &lt; count ≤ 4 (no add at all without a bias, so a −0 sum stays −0): the bias add
     /// and the activation run on one Vector128 in registers, then only the <paramref name="count"/> outputs are stored.
-    /// Every output of every SIMD path goes through here, so all get the same Vector128 activation.
+    /// Outputs from <paramref name="scalarFrom"/> on (those at or past outSize rounded down to 8, relative to y) take the
+    /// scalar activation instead, as the separate epilogue pass did: an output's activation depends only on its column,
+    /// never on the tile, the chunk or the width.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void StoreOutputs<TAct>(float* y, bool hasBias, Vector128<float> bias, int count, Vector128<float> sums, Vector128<float> alpha)
+    static void StoreOutputs<TAct>(float* y, bool hasBias, Vector128<float> bias, int count, int scalarFrom, Vector128<float> sums, Vector128<float> alpha)
         where TAct : struct, IActivation
     {
         if (hasBias) sums += bias;
         var v = TAct.Apply(sums, alpha);
-        if (count == 4) { v.Store(y); return; }
-        y[0] = v.ToScalar();
-        if (count > 1) y[1] = v.GetElement(1);
-        if (count > 2) y[2] = v.GetElement(2);
+        if (count == 4) v.Store(y);
+        else
+        {
+            y[0] = v.ToScalar();
+            if (count > 1) y[1] = v.GetElement(1);
+            if (count > 2) y[2] = v.GetElement(2);
+        }
+        if (!TAct.IsIdentity && scalarFrom < count)
+            for (int k = Math.Max(0, scalarFrom); k < count; k++) y[k] = TAct.Apply(sums.GetElement(k), alpha.ToScalar());
     }
 
     // 256 bits: tiles of 4 samples × 3 weight rows (12 accumulators), then 4 × 1, then single samples.
     static void ForwardBlock256<TAct>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation
     {
         int inSize = a->In, outSize = a->Out;
-        int vecEnd = inSize & ~(DotLanes - 1);
+        int vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = outSize & ~(DotLanes - 1);
         float* X = a->A, W = a->W, Y = a->C, B = a->B;
         var alpha = Vector128.Create(a->Alpha);
         int n = n0;
@@ -248,10 +255,10 @@ public static unsafe class DenseKernels
                     u = Vector256.Load(x3 + i); a30 = Simd.MulAdd(u, v0, a30); a31 = Simd.MulAdd(u, v1, a31); a32 = Simd.MulAdd(u, v2, a32);
                 }
                 var b = LoadBias(B == null ? null : B + j, 3);
-                StoreOutputs<TAct>(y0 + j, B != null, b, 3, FinishDots(a00, a01, a02, default, x0, w0, w1, w2, w2, vecEnd, inSize), alpha);
-                StoreOutputs<TAct>(y1 + j, B != null, b, 3, FinishDots(a10, a11, a12, default, x1, w0, w1, w2, w2, vecEnd, inSize), alpha);
-                StoreOutputs<TAct>(y2 + j, B != null, b, 3, FinishDots(a20, a21, a22, default, x2, w0, w1, w2, w2, vecEnd, inSize), alpha);
-                StoreOutputs<TAct>(y3 + j, B != null, b, 3, FinishDots(a30, a31, a32, default, x3, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y0 + j, B != null, b, 3, vectorActivationEnd - j, FinishDots(a00, a01, a02, default, x0, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y1 + j, B != null, b, 3, vectorActivationEnd - j, FinishDots(a10, a11, a12, default, x1, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y2 + j, B != null, b, 3, vectorActivationEnd - j, FinishDots(a20, a21, a22, default, x2, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y3 + j, B != null, b, 3, vectorActivationEnd - j, FinishDots(a30, a31, a32, default, x3, w0, w1, w2, w2, vecEnd, inSize), alpha);
             }
             for (; j < j1; j++)
             {
@@ -264,10 +271,10 @@ public static unsafe class DenseKernels
                     a2 = Simd.MulAdd(Vector256.Load(x2 + i), v, a2); a3 = Simd.MulAdd(Vector256.Load(x3 + i), v, a3);
                 }
                 var b = LoadBias(B == null ? null : B + j, 1);
-                StoreOutputs<TAct>(y0 + j, B != null, b, 1, Vector128.CreateScalar(FinishDot(a0, x0, w0, vecEnd, inSize)), alpha);
-                StoreOutputs<TAct>(y1 + j, B != null, b, 1, Vector128.CreateScalar(FinishDot(a1, x1, w0, vecEnd, inSize)), alpha);
-                StoreOutputs<TAct>(y2 + j, B != null, b, 1, Vector128.CreateScalar(FinishDot(a2, x2, w0, vecEnd, inSize)), alpha);
-                StoreOutputs<TAct>(y3 + j, B != null, b, 1, Vector128.CreateScalar(FinishDot(a3, x3, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y0 + j, B != null, b, 1, vectorActivationEnd - j, Vector128.CreateScalar(FinishDot(a0, x0, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y1 + j, B != null, b, 1, vectorActivationEnd - j, Vector128.CreateScalar(FinishDot(a1, x1, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y2 + j, B != null, b, 1, vectorActivationEnd - j, Vector128.CreateScalar(FinishDot(a2, x2, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y3 + j, B != null, b, 1, vectorActivationEnd - j, Vector128.CreateScalar(FinishDot(a3, x3, w0, vecEnd, inSize)), alpha);
             }
         }
         for (; n < n1; n++)
@@ -285,14 +292,14 @@ public static unsafe class DenseKernels
                     a0 = Simd.MulAdd(u, Vector256.Load(w0 + i), a0); a1 = Simd.MulAdd(u, Vector256.Load(w1 + i), a1);
                     a2 = Simd.MulAdd(u, Vector256.Load(w2 + i), a2); a3 = Simd.MulAdd(u, Vector256.Load(w3 + i), a3);
                 }
-                StoreOutputs<TAct>(y0 + j, B != null, LoadBias(B == null ? null : B + j, 4), 4, FinishDots(a0, a1, a2, a3, x0, w0, w1, w2, w3, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y0 + j, B != null, LoadBias(B == null ? null : B + j, 4), 4, vectorActivationEnd - j, FinishDots(a0, a1, a2, a3, x0, w0, w1, w2, w3, vecEnd, inSize), alpha);
             }
             for (; j < j1; j++)
             {
                 float* w0 = W + (long)j * inSize;
                 Vector256<float> a0 = default;
                 for (int i = 0; i < vecEnd; i += DotLanes) a0 = Simd.MulAdd(Vector256.Load(x0 + i), Vector256.Load(w0 + i), a0);
-                StoreOutputs<TAct>(y0 + j, B != null, LoadBias(B == null ? null : B + j, 1), 1, Vector128.CreateScalar(FinishDot(a0, x0, w0, vecEnd, inSize)), alpha);
+                StoreOutputs<TAct>(y0 + j, B != null, LoadBias(B == null ? null : B + j, 1), 1, vectorActivationEnd - j, Vector128.CreateScalar(FinishDot(a0, x0, w0, vecEnd, inSize)), alpha);
             }
         }
     }
@@ -303,7 +310,7 @@ public static unsafe class DenseKernels
     static void ForwardBlock512<TAct>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation
     {
         int inSize = a->In, outSize = a->Out;
-        int vecEnd = inSize & ~(DotLanes - 1);
+        int vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = outSize & ~(DotLanes - 1);
         float* X = a->A, W = a->W, Y = a->C, B = a->B;
         var alpha = Vector128.Create(a->Alpha);
         int nEnd = n0 + (n1 - n0) / 4 * 4, jEnd = j0 + (j1 - j0) / 4 * 4;
@@ -332,10 +339,10 @@ public static unsafe class DenseKernels
                 }
                 var b = LoadBias(B == null ? null : B + j, 4);
                 float* y = y0 + j;
-                StoreOutputs<TAct>(y, B != null, b, 4, FinishDots(a001, a023, x0, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
-                StoreOutputs<TAct>(y, B != null, b, 4, FinishDots(a101, a123, x1, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
-                StoreOutputs<TAct>(y, B != null, b, 4, FinishDots(a201, a223, x2, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
-                StoreOutputs<TAct>(y, B != null, b, 4, FinishDots(a301, a323, x3, w0, w1, w2, w3, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y, B != null, b, 4, vectorActivationEnd - j, FinishDots(a001, a023, x0, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
+                StoreOutputs<TAct>(y, B != null, b, 4, vectorActivationEnd - j, FinishDots(a101, a123, x1, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
+                StoreOutputs<TAct>(y, B != null, b, 4, vectorActivationEnd - j, FinishDots(a201, a223, x2, w0, w1, w2, w3, vecEnd, inSize), alpha); y += outSize;
+                StoreOutputs<TAct>(y, B != null, b, 4, vectorActivationEnd - j, FinishDots(a301, a323, x3, w0, w1, w2, w3, vecEnd, inSize), alpha);
             }
         }
         if (jEnd < j1) ForwardBlock256<TAct>(a, n0, nEnd, jEnd, j1);
@@ -351,7 +358,7 @@ public static unsafe class DenseKernels
     static void ForwardBlock128<TAct>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation
     {
         int inSize = a->In, outSize = a->Out;
-        int vecEnd = inSize & ~(DotLanes - 1);
+        int vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = outSize & ~(DotLanes - 1);
         float* X = a->A, W = a->W, Y = a->C, B = a->B;
         var alpha = Vector128.Create(a->Alpha);
         int n = n0;
@@ -374,8 +381,8 @@ public static unsafe class DenseKernels
                     l10 = Simd.MulAdd(ul, v0l, l10); h10 = Simd.MulAdd(uh, v0h, h10); l11 = Simd.MulAdd(ul, v1l, l11); h11 = Simd.MulAdd(uh, v1h, h11);
                 }
                 var b = LoadBias(B == null ? null : B + j, 2);
-                StoreOutputs<TAct>(y0 + j, B != null, b, 2, Vector128.Create(FinishDot(l00, h00, x0, w0, vecEnd, inSize), FinishDot(l01, h01, x0, w1, vecEnd, inSize), 0f, 0f), alpha);
-                StoreOutputs<TAct>(y1 + j, B != null, b, 2, Vector128.Create(FinishDot(l10, h10, x1, w0, vecEnd, inSize), FinishDot(l11, h11, x1, w1, vecEnd, inSize), 0f, 0f), alpha);
+                StoreOutputs<TAct>(y0 + j, B != null, b, 2, vectorActivationEnd - j, Vector128.Create(FinishDot(l00, h00, x0, w0, vecEnd, inSize), FinishDot(l01, h01, x0, w1, vecEnd, inSize), 0f, 0f), alpha);
+                StoreOutputs<TAct>(y1 + j, B != null, b, 2, vectorActivationEnd - j, Vector128.Create(FinishDot(l10, h10, x1, w0, vecEnd, inSize), FinishDot(l11, h11, x1, w1, vecEnd, inSize), 0f, 0f), alpha);
             }
             if (j < j1)
             {
@@ -392,7 +399,7 @@ public static unsafe class DenseKernels
 
     static void ForwardRow128<TAct>(DenseArgs* a, float* x, float* y, int j, Vector128<float> alpha) where TAct : struct, IActivation
     {
-        int inSize = a->In, vecEnd = inSize & ~(DotLanes - 1);
+        int inSize = a->In, vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = a->Out & ~(DotLanes - 1);
         float* w = a->W + (long)j * inSize;
         Vector128<float> lo = default, hi = default;
         for (int i = 0; i < vecEnd; i += DotLanes)
@@ -400,7 +407,7 @@ public static unsafe class DenseKernels
             lo = Simd.MulAdd(Vector128.Load(x + i), Vector128.Load(w + i), lo);
             hi = Simd.MulAdd(Vector128.Load(x + i + 4), Vector128.Load(w + i + 4), hi);
         }
-        StoreOutputs<TAct>(y + j, a->B != null, LoadBias(a->B == null ? null : a->B + j, 1), 1, Vector128.CreateScalar(FinishDot(lo, hi, x, w, vecEnd, inSize)), alpha);
+        StoreOutputs<TAct>(y + j, a->B != null, LoadBias(a->B == null ? null : a->B + j, 1), 1, vectorActivationEnd - j, Vector128.CreateScalar(FinishDot(lo, hi, x, w, vecEnd, inSize)), alpha);
     }
 
     // Scalar: the same eight partial sums in the same order, then the bias and the scalar activation.

@@ -7,9 +7,9 @@ namespace NetGen.Kernels;
 /// <summary>Elementwise passes the generated code needs where nothing can be fused.</summary>
 /// <remarks>
 /// Whole vectors of the widest width <see cref="Simd.MaxWidth"/> allows, then at most one vector of each narrower
-/// width, then a scalar tail of fewer than four: an element's path depends only on its index, the length and the
-/// width setting, and the vector overloads of an activation agree lane for lane, so only the scalar tail can differ
-/// (in the last bits of an exp-based activation) from what a vector would give.
+/// width, then scalar code. The vector overloads of an activation agree lane for lane and the derivatives are plain
+/// arithmetic, so every width gives the same bits; only <see cref="Apply{TAct}"/> keeps its last length % 8 elements on
+/// the scalar formula (MathF's exp differs from the vector one in the last bits), as it always has.
 /// </remarks>
 public static class ElementwiseKernels
 {
@@ -18,10 +18,12 @@ public static class ElementwiseKernels
     {
         if (TAct.IsIdentity) return;
         ref float v = ref MemoryMarshal.GetReference(values);
-        int n = values.Length, i = 0, width = Simd.MaxWidth;
-        if (width >= 512) i = Apply<Width512, Vector512<float>, TAct>(ref v, i, n, alpha);
-        if (width >= 256) i = Apply<Width256, Vector256<float>, TAct>(ref v, i, n, alpha);
-        if (width >= 128) i = Apply<Width128, Vector128<float>, TAct>(ref v, i, n, alpha);
+        // Vectors cover whole groups of 8 at every width and the last n % 8 take the scalar activation, so which formula
+        // an element gets depends on its index and the length only.
+        int n = values.Length, vectorEnd = n & ~7, i = 0, width = Simd.MaxWidth;
+        if (width >= 512) i = Apply<Width512, Vector512<float>, TAct>(ref v, i, vectorEnd, alpha);
+        if (width >= 256) i = Apply<Width256, Vector256<float>, TAct>(ref v, i, vectorEnd, alpha);
+        if (width >= 128) i = Apply<Width128, Vector128<float>, TAct>(ref v, i, vectorEnd, alpha);
         Apply<ScalarWidth, float, TAct>(ref v, i, n, alpha);
     }
 

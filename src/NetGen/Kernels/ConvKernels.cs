@@ -76,16 +76,15 @@ public static unsafe class ConvKernels
         fixed (float* dz = outputGrad, col = columns, dw = weightGrad, db = biasGrad)
         {
             var args = new ConvArgs { Y = dz, Col = col, W = dw, Batch = batch, OutC = outC, Patch = patch, Pixels = pixels };
-            int degree = WorkerPool.MaxDegreeOfParallelism;
-            // Two chunks per thread at most: every chunk streams all of dZ.
-            args.Chunks = Math.Min(Chunks((long)batch * outC * patch * pixels, (patch + 3) / 4), 2 * degree);
+            // Patch rows in blocks of four, two chunks per thread at most: every chunk streams all of dZ.
+            args.Chunks = WorkerPool.ChunkCount((long)batch * outC * patch * pixels, ParallelThreshold, (patch + 3) / 4, chunksPerThread: 2);
             if (args.Chunks <= 1) BackwardWeightsChunk(&args, 0);
             else WorkerPool.Run(&BackwardWeightsChunk, &args, args.Chunks);
             if (!biasGrad.IsEmpty)
             {
-                biasGrad.Slice(0, outC).Clear();
-                for (int n = 0; n < batch; n++)
-                    for (int o = 0; o < outC; o++) db[o] += Sum(dz + ((long)n * outC + o) * pixels, pixels);
+                if (Simd.MaxWidth >= 256) BiasGrad<EightLanes256, Vector256<float>>(&args, db);
+                else if (Simd.MaxWidth >= 128) BiasGrad<EightLanes128, EightLanes128.Halves>(&args, db);
+                else BiasGrad<EightLanesScalar, EightLanesScalar.Octet>(&args, db);
             }
         }
     }
@@ -93,10 +92,17 @@ public static unsafe class ConvKernels
     static void BackwardWeightsChunk(void* p, int chunk)
     {
         var a = (ConvArgs*)p;
+        WorkerPool.BlockRange(a->Patch, 4, a->Chunks, chunk, out int k0, out int k1);
+        // The dot products keep eight partial sums at every width (see IEightLanes), so dW has the same bits on all.
+        if (Simd.MaxWidth >= 256) BackwardWeightsRows<EightLanes256, Vector256<float>>(a, k0, k1);
+        else if (Simd.MaxWidth >= 128) BackwardWeightsRows<EightLanes128, EightLanes128.Halves>(a, k0, k1);
+        else BackwardWeightsRows<EightLanesScalar, EightLanesScalar.Octet>(a, k0, k1);
+    }
+
+    // dW[:, k0..k1) = Σ_n Σ_p dZ_n[o, p]·columns_n[k, p], sample by sample.
+    static void BackwardWeightsRows<L, T>(ConvArgs* a, int k0, int k1) where L : struct, IEightLanes<T> where T : struct
+    {
         int outC = a->OutC, patch = a->Patch, pixels = a->Pixels;
-        WorkerPool.ChunkRange((patch + 3) / 4, a->Chunks, chunk, out int k0, out int k1);
-        k0 *= 4;
-        k1 = Math.Min(patch, k1 * 4);
         float* dw = a->W;
         for (int o = 0; o < outC; o++) new Span<float>(dw + (long)o * patch + k0, k1 - k0).Clear();
         for (int n = 0; n < a->Batch; n++)
@@ -108,11 +114,11 @@ public static unsafe class ConvKernels
                 float* g0 = dzn + (long)o * pixels, g1 = g0 + pixels;
                 float* dw0 = dw + (long)o * patch, dw1 = dw0 + patch;
                 int k = k0;
-                for (; k + 4 <= k1; k += 4) Dot2x4(g0, g1, coln + (long)k * pixels, pixels, dw0 + k, dw1 + k);
+                for (; k + 4 <= k1; k += 4) Dot2x4<L, T>(g0, g1, coln + (long)k * pixels, pixels, dw0 + k, dw1 + k);
                 for (; k < k1; k++)
                 {
-                    dw0[k] += Dot(g0, coln + (long)k * pixels, pixels);
-                    dw1[k] += Dot(g1, coln + (long)k * pixels, pixels);
+                    dw0[k] += Dot<L, T>(g0, coln + (long)k * pixels, pixels);
+                    dw1[k] += Dot<L, T>(g1, coln + (long)k * pixels, pixels);
                 }
             }
             for (; o < outC; o++)
@@ -122,12 +128,21 @@ public static unsafe class ConvKernels
                 int k = k0;
                 for (; k + 4 <= k1; k += 4)
                 {
-                    Dot4(g, coln + (long)k * pixels, pixels, out float d0, out float d1, out float d2, out float d3);
+                    Dot4<L, T>(g, coln + (long)k * pixels, pixels, out float d0, out float d1, out float d2, out float d3);
                     dwo[k] += d0; dwo[k + 1] += d1; dwo[k + 2] += d2; dwo[k + 3] += d3;
                 }
-                for (; k < k1; k++) dwo[k] += Dot(g, coln + (long)k * pixels, pixels);
+                for (; k < k1; k++) dwo[k] += Dot<L, T>(g, coln + (long)k * pixels, pixels);
             }
         }
+    }
+
+    // db[o] = Σ_n Σ_p dZ_n[o, p], samples in order, on the caller.
+    static void BiasGrad<L, T>(ConvArgs* a, float* db) where L : struct, IEightLanes<T> where T : struct
+    {
+        int outC = a->OutC, pixels = a->Pixels;
+        new Span<float>(db, outC).Clear();
+        for (int n = 0; n < a->Batch; n++)
+            for (int o = 0; o < outC; o++) db[o] += Sum<L, T>(a->Y + ((long)n * outC + o) * pixels, pixels);
     }
 
     /// <summary>
@@ -338,28 +353,29 @@ public static unsafe class ConvKernels
 
     /// <summary>
     /// dw0[0..4) += g0·rows[0..4) and dw1[0..4) += g1·rows[0..4): eight dot products sharing their loads. Each one is
-    /// computed exactly as <see cref="Dot4"/> and <see cref="Dot"/> compute it (8-lane partial sums, <see cref="Simd.Sum(Vector256{float})"/>, scalar tail in order).
+    /// computed exactly as <see cref="Dot4"/> and <see cref="Dot"/> compute it (eight partial sums, reduced in
+    /// <see cref="Simd.Sum(Vector256{float})"/>'s order, then the scalar tail in order).
     /// </summary>
-    private static void Dot2x4(float* g0, float* g1, float* rows, int length, float* dw0, float* dw1)
+    private static void Dot2x4<L, T>(float* g0, float* g1, float* rows, int length, float* dw0, float* dw1) where L : struct, IEightLanes<T> where T : struct
     {
-        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        T s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
         float* r0 = rows, r1 = rows + length, r2 = r1 + length, r3 = r2 + length;
         int p = 0;
         for (; p + 8 <= length; p += 8)
         {
-            var a = Vector256.Load(g0 + p);
-            var b = Vector256.Load(g1 + p);
-            var v0 = Vector256.Load(r0 + p);
-            s00 = Simd.MulAdd(a, v0, s00); s10 = Simd.MulAdd(b, v0, s10);
-            var v1 = Vector256.Load(r1 + p);
-            s01 = Simd.MulAdd(a, v1, s01); s11 = Simd.MulAdd(b, v1, s11);
-            var v2 = Vector256.Load(r2 + p);
-            s02 = Simd.MulAdd(a, v2, s02); s12 = Simd.MulAdd(b, v2, s12);
-            var v3 = Vector256.Load(r3 + p);
-            s03 = Simd.MulAdd(a, v3, s03); s13 = Simd.MulAdd(b, v3, s13);
+            var a = L.Load(g0 + p);
+            var b = L.Load(g1 + p);
+            var v0 = L.Load(r0 + p);
+            s00 = L.MulAdd(a, v0, s00); s10 = L.MulAdd(b, v0, s10);
+            var v1 = L.Load(r1 + p);
+            s01 = L.MulAdd(a, v1, s01); s11 = L.MulAdd(b, v1, s11);
+            var v2 = L.Load(r2 + p);
+            s02 = L.MulAdd(a, v2, s02); s12 = L.MulAdd(b, v2, s12);
+            var v3 = L.Load(r3 + p);
+            s03 = L.MulAdd(a, v3, s03); s13 = L.MulAdd(b, v3, s13);
         }
-        float d00 = Simd.Sum(s00), d01 = Simd.Sum(s01), d02 = Simd.Sum(s02), d03 = Simd.Sum(s03);
-        float d10 = Simd.Sum(s10), d11 = Simd.Sum(s11), d12 = Simd.Sum(s12), d13 = Simd.Sum(s13);
+        float d00 = L.Sum(s00), d01 = L.Sum(s01), d02 = L.Sum(s02), d03 = L.Sum(s03);
+        float d10 = L.Sum(s10), d11 = L.Sum(s11), d12 = L.Sum(s12), d13 = L.Sum(s13);
         for (; p < length; p++)
         {
             float a = g0[p], b = g1[p];
@@ -371,20 +387,21 @@ public static unsafe class ConvKernels
     }
 
     /// <summary>Four dot products of g with four consecutive rows of length <paramref name="length"/>, sharing the loads of g.</summary>
-    private static void Dot4(float* g, float* rows, int length, out float d0, out float d1, out float d2, out float d3)
+    private static void Dot4<L, T>(float* g, float* rows, int length, out float d0, out float d1, out float d2, out float d3)
+        where L : struct, IEightLanes<T> where T : struct
     {
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        T s0 = default, s1 = default, s2 = default, s3 = default;
         float* r0 = rows, r1 = rows + length, r2 = r1 + length, r3 = r2 + length;
         int p = 0;
         for (; p + 8 <= length; p += 8)
         {
-            var gv = Vector256.Load(g + p);
-            s0 = Simd.MulAdd(gv, Vector256.Load(r0 + p), s0);
-            s1 = Simd.MulAdd(gv, Vector256.Load(r1 + p), s1);
-            s2 = Simd.MulAdd(gv, Vector256.Load(r2 + p), s2);
-            s3 = Simd.MulAdd(gv, Vector256.Load(r3 + p), s3);
+            var gv = L.Load(g + p);
+            s0 = L.MulAdd(gv, L.Load(r0 + p), s0);
+            s1 = L.MulAdd(gv, L.Load(r1 + p), s1);
+            s2 = L.MulAdd(gv, L.Load(r2 + p), s2);
+            s3 = L.MulAdd(gv, L.Load(r3 + p), s3);
         }
-        d0 = Simd.Sum(s0); d1 = Simd.Sum(s1); d2 = Simd.Sum(s2); d3 = Simd.Sum(s3);
+        d0 = L.Sum(s0); d1 = L.Sum(s1); d2 = L.Sum(s2); d3 = L.Sum(s3);
         for (; p < length; p++)
         {
             float gp = g[p];
@@ -392,22 +409,22 @@ public static unsafe class ConvKernels
         }
     }
 
-    private static float Dot(float* g, float* row, int length)
+    private static float Dot<L, T>(float* g, float* row, int length) where L : struct, IEightLanes<T> where T : struct
     {
-        Vector256<float> s = default;
+        T s = default;
         int p = 0;
-        for (; p + 8 <= length; p += 8) s = Simd.MulAdd(Vector256.Load(g + p), Vector256.Load(row + p), s);
-        float d = Simd.Sum(s);
+        for (; p + 8 <= length; p += 8) s = L.MulAdd(L.Load(g + p), L.Load(row + p), s);
+        float d = L.Sum(s);
         for (; p < length; p++) d += g[p] * row[p];
         return d;
     }
 
-    private static float Sum(float* g, int length)
+    private static float Sum<L, T>(float* g, int length) where L : struct, IEightLanes<T> where T : struct
     {
-        Vector256<float> s = default;
+        T s = default;
         int p = 0;
-        for (; p + 8 <= length; p += 8) s += Vector256.Load(g + p);
-        float d = Simd.Sum(s);
+        for (; p + 8 <= length; p += 8) s = L.Add(s, L.Load(g + p));
+        float d = L.Sum(s);
         for (; p < length; p++) d += g[p];
         return d;
     }

@@ -207,3 +207,62 @@ internal unsafe struct Width512 : IVectorWidth<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Derivative<TAct>(Vector512<float> y, Vector512<float> alpha) where TAct : struct, IActivation => TAct.Derivative(y, alpha);
 }
+
+/// <summary>
+/// The eight partial sums of a dot product (lane k takes the terms i ≡ k mod 8, in order) as one width keeps them:
+/// one Vector256, two Vector128 halves, or eight floats. Each is reduced in the order of <see cref="Simd.Sum(Vector256{float})"/>,
+/// so the three give the same bits; a kernel written over this runs at 256 bits where it can and never assumes it.
+/// </summary>
+internal unsafe interface IEightLanes<T> where T : struct
+{
+    static abstract T Load(float* p);
+    static abstract T MulAdd(T a, T b, T c);
+    static abstract T Add(T a, T b);
+    static abstract float Sum(T lanes);
+}
+
+internal unsafe struct EightLanes256 : IEightLanes<Vector256<float>>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(float* p) => Vector256.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Simd.MulAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> lanes) => Simd.Sum(lanes);
+}
+
+internal unsafe struct EightLanes128 : IEightLanes<EightLanes128.Halves>
+{
+    public struct Halves
+    {
+        public Vector128<float> Lo, Hi;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Halves Load(float* p) => new() { Lo = Vector128.Load(p), Hi = Vector128.Load(p + 4) };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Halves MulAdd(Halves a, Halves b, Halves c) => new() { Lo = Simd.MulAdd(a.Lo, b.Lo, c.Lo), Hi = Simd.MulAdd(a.Hi, b.Hi, c.Hi) };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Halves Add(Halves a, Halves b) => new() { Lo = a.Lo + b.Lo, Hi = a.Hi + b.Hi };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Halves lanes) => Simd.Sum(lanes.Lo, lanes.Hi);
+}
+
+internal unsafe struct EightLanesScalar : IEightLanes<EightLanesScalar.Octet>
+{
+    public struct Octet
+    {
+        public float S0, S1, S2, S3, S4, S5, S6, S7;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Octet Load(float* p) => new() { S0 = p[0], S1 = p[1], S2 = p[2], S3 = p[3], S4 = p[4], S5 = p[5], S6 = p[6], S7 = p[7] };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Octet MulAdd(Octet a, Octet b, Octet c) => new()
+    {
+        S0 = Simd.MulAdd(a.S0, b.S0, c.S0), S1 = Simd.MulAdd(a.S1, b.S1, c.S1), S2 = Simd.MulAdd(a.S2, b.S2, c.S2), S3 = Simd.MulAdd(a.S3, b.S3, c.S3),
+        S4 = Simd.MulAdd(a.S4, b.S4, c.S4), S5 = Simd.MulAdd(a.S5, b.S5, c.S5), S6 = Simd.MulAdd(a.S6, b.S6, c.S6), S7 = Simd.MulAdd(a.S7, b.S7, c.S7),
+    };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Octet Add(Octet a, Octet b) => new()
+    {
+        S0 = a.S0 + b.S0, S1 = a.S1 + b.S1, S2 = a.S2 + b.S2, S3 = a.S3 + b.S3, S4 = a.S4 + b.S4, S5 = a.S5 + b.S5, S6 = a.S6 + b.S6, S7 = a.S7 + b.S7,
+    };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Octet lanes) => Simd.Sum(lanes.S0, lanes.S1, lanes.S2, lanes.S3, lanes.S4, lanes.S5, lanes.S6, lanes.S7);
+}

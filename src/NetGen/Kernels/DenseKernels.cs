@@ -254,11 +254,14 @@ public static unsafe class DenseKernels
                     u = Vector256.Load(x2 + i); a20 = Simd.MulAdd(u, v0, a20); a21 = Simd.MulAdd(u, v1, a21); a22 = Simd.MulAdd(u, v2, a22);
                     u = Vector256.Load(x3 + i); a30 = Simd.MulAdd(u, v0, a30); a31 = Simd.MulAdd(u, v1, a31); a32 = Simd.MulAdd(u, v2, a32);
                 }
-                var b = LoadBias(B == null ? null : B + j, 3);
-                StoreOutputs<TAct>(y0 + j, B != null, b, 3, vectorActivationEnd - j, FinishDots(a00, a01, a02, default, x0, w0, w1, w2, w2, vecEnd, inSize), alpha);
-                StoreOutputs<TAct>(y1 + j, B != null, b, 3, vectorActivationEnd - j, FinishDots(a10, a11, a12, default, x1, w0, w1, w2, w2, vecEnd, inSize), alpha);
-                StoreOutputs<TAct>(y2 + j, B != null, b, 3, vectorActivationEnd - j, FinishDots(a20, a21, a22, default, x2, w0, w1, w2, w2, vecEnd, inSize), alpha);
-                StoreOutputs<TAct>(y3 + j, B != null, b, 3, vectorActivationEnd - j, FinishDots(a30, a31, a32, default, x3, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                // Where column j + 3 is still this block's, store all four lanes: the fourth is junk that the next
+                // tile overwrites, and one vector store beats three scalar ones.
+                int stored = j + 4 <= j1 ? 4 : 3;
+                var b = LoadBias(B == null ? null : B + j, stored);
+                StoreOutputs<TAct>(y0 + j, B != null, b, stored, vectorActivationEnd - j, FinishDots(a00, a01, a02, default, x0, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y1 + j, B != null, b, stored, vectorActivationEnd - j, FinishDots(a10, a11, a12, default, x1, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y2 + j, B != null, b, stored, vectorActivationEnd - j, FinishDots(a20, a21, a22, default, x2, w0, w1, w2, w2, vecEnd, inSize), alpha);
+                StoreOutputs<TAct>(y3 + j, B != null, b, stored, vectorActivationEnd - j, FinishDots(a30, a31, a32, default, x3, w0, w1, w2, w2, vecEnd, inSize), alpha);
             }
             for (; j < j1; j++)
             {

@@ -21,9 +21,11 @@ namespace NetGen.Kernels;
 /// <list type="bullet">
 /// <item>Forward is a dot product per element: eight partial sums (lane k takes the terms i ≡ k mod 8, in order),
 /// reduced by <see cref="Simd.Sum(Vector256{float})"/>, then the last inSize % 8 terms one by one, then the bias,
-/// then the activation on a Vector128 of four outputs. The 512-bit path keeps two weight rows in one register
-/// (eight lanes each), the 128-bit path one row in two, so all three sum in that same order. The scalar path sums
-/// in that order too but applies the scalar activation (exp-based ones differ from the vector formula in the last bits).</item>
+/// then the activation, in registers, before the one store (no second pass over Y). The 512-bit path keeps two weight
+/// rows in one register (eight lanes each), the 128-bit path one row in two, so all three sum in that same order.
+/// The activation takes its vector formula for columns below outSize rounded down to 8 and the scalar one beyond, as
+/// the former separate epilogue did; the scalar path takes the scalar formula throughout (exp-based activations differ
+/// from the vector formula in the last bits, the others not at all).</item>
 /// <item>The backward kernels are outer products: each element is one multiply-add chain over j (dX) or n (dW),
 /// in order, in one lane of whatever width holds it, the scalar path included.</item>
 /// </list>

@@ -99,6 +99,23 @@ Console.WriteLine($"  us/call: fwd1 {Time(() => DenseKernels.Forward<ReLU>(x, pa
     + $"  bwi2 {Time(() => DenseKernels.BackwardInput<ReLU>(dz, parameters.AsSpan(p2, O * H), h, dh, B, H, O, 0f)):F1}"
     + $"  bww1 {Time(() => DenseKernels.BackwardWeights(dh, x, grads.AsSpan(p1, H * I), grads.AsSpan(pb1, H), B, I, H)):F1}");
 
+// The shapes the kernel work is judged on: each layer of the MLP at batch 1, 64 and 256 (forward), and at batch 64
+// its weight and input gradients. µs per call, best of many windows.
+if (args.Length > 2 && args[2] == "shapes")
+{
+    foreach (var (inSize, outSize) in new[] { (784, 128), (128, 10) })
+        foreach (int batch in new[] { 1, 64, 256 })
+        {
+            var xs = Rand(batch * inSize, 1f); var ws = Rand(outSize * inSize, 0.05f); var bs = Rand(outSize, 0.05f);
+            var ys = new float[batch * outSize]; var gw = new float[outSize * inSize]; var gb = new float[outSize]; var gx = new float[batch * inSize];
+            string line = $"  {inSize}->{outSize} batch {batch,3}: forward(ReLU) {Time(() => DenseKernels.Forward<ReLU>(xs, ws, bs, ys, batch, inSize, outSize, 0f)),8:F1} us";
+            if (batch == 64)
+                line += $"   dW {Time(() => DenseKernels.BackwardWeights(ys, xs, gw, gb, batch, inSize, outSize)),8:F1} us"
+                    + $"   dX(ReLU') {Time(() => DenseKernels.BackwardInput<ReLU>(ys, ws, xs, gx, batch, inSize, outSize, 0f)),8:F1} us";
+            Console.WriteLine(line);
+        }
+}
+
 // Break-even of the parallel path: forward and weight gradient of a square layer at batch 64, serial vs parallel.
 if (args.Length > 2 && args[2] == "breakeven")
 {

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -77,16 +76,15 @@ public static unsafe class ConvKernels
         fixed (float* dz = outputGrad, col = columns, dw = weightGrad, db = biasGrad)
         {
             var args = new ConvArgs { Y = dz, Col = col, W = dw, Batch = batch, OutC = outC, Patch = patch, Pixels = pixels };
-            int degree = WorkerPool.MaxDegreeOfParallelism;
-            // Two chunks per thread at most: every chunk streams all of dZ.
-            args.Chunks = Math.Min(Chunks((long)batch * outC * patch * pixels, (patch + 3) / 4), 2 * degree);
+            // Patch rows in blocks of four, two chunks per thread at most: every chunk streams all of dZ.
+            args.Chunks = WorkerPool.ChunkCount((long)batch * outC * patch * pixels, ParallelThreshold, (patch + 3) / 4, chunksPerThread: 2);
             if (args.Chunks <= 1) BackwardWeightsChunk(&args, 0);
             else WorkerPool.Run(&BackwardWeightsChunk, &args, args.Chunks);
             if (!biasGrad.IsEmpty)
             {
-                biasGrad.Slice(0, outC).Clear();
-                for (int n = 0; n < batch; n++)
-                    for (int o = 0; o < outC; o++) db[o] += Sum(dz + ((long)n * outC + o) * pixels, pixels);
+                if (Simd.MaxWidth >= 256) BiasGrad<EightLanes256, Vector256<float>>(&args, db);
+                else if (Simd.MaxWidth >= 128) BiasGrad<EightLanes128, EightLanes128.Halves>(&args, db);
+                else BiasGrad<EightLanesScalar, EightLanesScalar.Octet>(&args, db);
             }
         }
     }
@@ -94,10 +92,17 @@ public static unsafe class ConvKernels
     static void BackwardWeightsChunk(void* p, int chunk)
     {
         var a = (ConvArgs*)p;
+        WorkerPool.BlockRange(a->Patch, 4, a->Chunks, chunk, out int k0, out int k1);
+        // The dot products keep eight partial sums at every width (see IEightLanes), so dW has the same bits on all.
+        if (Simd.MaxWidth >= 256) BackwardWeightsRows<EightLanes256, Vector256<float>>(a, k0, k1);
+        else if (Simd.MaxWidth >= 128) BackwardWeightsRows<EightLanes128, EightLanes128.Halves>(a, k0, k1);
+        else BackwardWeightsRows<EightLanesScalar, EightLanesScalar.Octet>(a, k0, k1);
+    }
+
+    // dW[:, k0..k1) = Σ_n Σ_p dZ_n[o, p]·columns_n[k, p], sample by sample.
+    static void BackwardWeightsRows<L, T>(ConvArgs* a, int k0, int k1) where L : struct, IEightLanes<T> where T : struct
+    {
         int outC = a->OutC, patch = a->Patch, pixels = a->Pixels;
-        WorkerPool.ChunkRange((patch + 3) / 4, a->Chunks, chunk, out int k0, out int k1);
-        k0 *= 4;
-        k1 = Math.Min(patch, k1 * 4);
         float* dw = a->W;
         for (int o = 0; o < outC; o++) new Span<float>(dw + (long)o * patch + k0, k1 - k0).Clear();
         for (int n = 0; n < a->Batch; n++)
@@ -109,11 +114,11 @@ public static unsafe class ConvKernels
                 float* g0 = dzn + (long)o * pixels, g1 = g0 + pixels;
                 float* dw0 = dw + (long)o * patch, dw1 = dw0 + patch;
                 int k = k0;
-                for (; k + 4 <= k1; k += 4) Dot2x4(g0, g1, coln + (long)k * pixels, pixels, dw0 + k, dw1 + k);
+                for (; k + 4 <= k1; k += 4) Dot2x4<L, T>(g0, g1, coln + (long)k * pixels, pixels, dw0 + k, dw1 + k);
                 for (; k < k1; k++)
                 {
-                    dw0[k] += Dot(g0, coln + (long)k * pixels, pixels);
-                    dw1[k] += Dot(g1, coln + (long)k * pixels, pixels);
+                    dw0[k] += Dot<L, T>(g0, coln + (long)k * pixels, pixels);
+                    dw1[k] += Dot<L, T>(g1, coln + (long)k * pixels, pixels);
                 }
             }
             for (; o < outC; o++)
@@ -123,12 +128,21 @@ public static unsafe class ConvKernels
                 int k = k0;
                 for (; k + 4 <= k1; k += 4)
                 {
-                    Dot4(g, coln + (long)k * pixels, pixels, out float d0, out float d1, out float d2, out float d3);
+                    Dot4<L, T>(g, coln + (long)k * pixels, pixels, out float d0, out float d1, out float d2, out float d3);
                     dwo[k] += d0; dwo[k + 1] += d1; dwo[k + 2] += d2; dwo[k + 3] += d3;
                 }
-                for (; k < k1; k++) dwo[k] += Dot(g, coln + (long)k * pixels, pixels);
+                for (; k < k1; k++) dwo[k] += Dot<L, T>(g, coln + (long)k * pixels, pixels);
             }
         }
+    }
+
+    // db[o] = Σ_n Σ_p dZ_n[o, p], samples in order, on the caller.
+    static void BiasGrad<L, T>(ConvArgs* a, float* db) where L : struct, IEightLanes<T> where T : struct
+    {
+        int outC = a->OutC, pixels = a->Pixels;
+        new Span<float>(db, outC).Clear();
+        for (int n = 0; n < a->Batch; n++)
+            for (int o = 0; o < outC; o++) db[o] += Sum<L, T>(a->Y + ((long)n * outC + o) * pixels, pixels);
     }
 
     /// <summary>
@@ -249,108 +263,119 @@ public static unsafe class ConvKernels
 
     /// <summary>
     /// C[m, n] = f(bias[m] + Σ_k A[m, k]·B[k, n]) with A[m, k] = a[m·aRow + k·aCol] (so Wᵀ needs no copy), B [K, N] and C [M, N] row-major.
-    /// Register-blocked: 4 rows × 16 columns of C live in eight Vector256 accumulators across the whole k loop.
+    /// Register-blocked: 4 rows × 2 vectors of C live in eight accumulators across the whole k loop, at the widest width
+    /// allowed; the columns left over go to each narrower width, the last few to scalar code. Every element is one
+    /// multiply-add chain over k in order, so which width computes it changes nothing.
     /// </summary>
     private static void Gemm<TAct>(float* a, int aRow, int aCol, float* b, float* c, float* bias, int M, int N, int K, float alpha)
         where TAct : struct, IActivation
     {
-        var va = Vector256.Create(alpha);
+        var args = new GemmArgs { A = a, ARow = aRow, ACol = aCol, B = b, C = c, Bias = bias, M = M, N = N, K = K, Alpha = alpha };
+        // An activation takes its vector formula on whole groups of 8 columns and the scalar one on the last N % 8,
+        // whatever the width, so the column alone decides it.
+        int vectorEnd = TAct.IsIdentity ? N : N & ~7;
+        int n = 0, width = Simd.MaxWidth;
+        if (width >= 512) n = GemmColumns<Width512, Vector512<float>, TAct>(ref args, n, vectorEnd);
+        if (width >= 256) n = GemmColumns<Width256, Vector256<float>, TAct>(ref args, n, vectorEnd);
+        if (width >= 128) n = GemmColumns<Width128, Vector128<float>, TAct>(ref args, n, vectorEnd);
+        GemmColumns<ScalarWidth, float, TAct>(ref args, n, N);
+    }
+
+    struct GemmArgs
+    {
+        public float* A, B, C, Bias;
+        public int ARow, ACol, M, N, K;
+        public float Alpha;
+    }
+
+    /// <summary>Columns [n0, end) of C in whole vectors of V; returns where they end.</summary>
+    private static int GemmColumns<V, TVec, TAct>(ref GemmArgs g, int n0, int end)
+        where V : struct, IVectorWidth<TVec> where TVec : struct where TAct : struct, IActivation
+    {
+        int lanes = V.Lanes, aRow = g.ARow, aCol = g.ACol, M = g.M, N = g.N, K = g.K;
+        float* a = g.A, b = g.B, c = g.C, bias = g.Bias;
+        var va = V.Splat(g.Alpha);
+        int nEnd = n0 + (end - n0) / lanes * lanes;
         int m = 0;
         for (; m + 4 <= M; m += 4)
         {
             float* a0 = a + (long)m * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
             float* c0 = c + (long)m * N;
-            int n = 0;
-            for (; n + 16 <= N; n += 16)
+            int n = n0;
+            for (; n + 2 * lanes <= nEnd; n += 2 * lanes)
             {
-                Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+                TVec s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
                 float* bk = b + n;
                 for (int k = 0; k < K; k++, bk += N)
                 {
-                    var b0 = Vector256.Load(bk);
-                    var b1 = Vector256.Load(bk + 8);
+                    var b0 = V.Load(bk);
+                    var b1 = V.Load(bk + lanes);
                     long ak = (long)k * aCol;
-                    var w0 = Vector256.Create(a0[ak]);
-                    s00 = MulAdd(w0, b0, s00); s01 = MulAdd(w0, b1, s01);
-                    var w1 = Vector256.Create(a1[ak]);
-                    s10 = MulAdd(w1, b0, s10); s11 = MulAdd(w1, b1, s11);
-                    var w2 = Vector256.Create(a2[ak]);
-                    s20 = MulAdd(w2, b0, s20); s21 = MulAdd(w2, b1, s21);
-                    var w3 = Vector256.Create(a3[ak]);
-                    s30 = MulAdd(w3, b0, s30); s31 = MulAdd(w3, b1, s31);
+                    var w0 = V.Splat(a0[ak]);
+                    s00 = V.MulAdd(w0, b0, s00); s01 = V.MulAdd(w0, b1, s01);
+                    var w1 = V.Splat(a1[ak]);
+                    s10 = V.MulAdd(w1, b0, s10); s11 = V.MulAdd(w1, b1, s11);
+                    var w2 = V.Splat(a2[ak]);
+                    s20 = V.MulAdd(w2, b0, s20); s21 = V.MulAdd(w2, b1, s21);
+                    var w3 = V.Splat(a3[ak]);
+                    s30 = V.MulAdd(w3, b0, s30); s31 = V.MulAdd(w3, b1, s31);
                 }
-                Store<TAct>(c0 + n, s00, s01, bias, m, va);
-                Store<TAct>(c0 + N + n, s10, s11, bias, m + 1, va);
-                Store<TAct>(c0 + 2 * N + n, s20, s21, bias, m + 2, va);
-                Store<TAct>(c0 + 3 * N + n, s30, s31, bias, m + 3, va);
+                Store<V, TVec, TAct>(c0 + n, s00, bias, m, va); Store<V, TVec, TAct>(c0 + n + lanes, s01, bias, m, va);
+                Store<V, TVec, TAct>(c0 + N + n, s10, bias, m + 1, va); Store<V, TVec, TAct>(c0 + N + n + lanes, s11, bias, m + 1, va);
+                Store<V, TVec, TAct>(c0 + 2 * N + n, s20, bias, m + 2, va); Store<V, TVec, TAct>(c0 + 2 * N + n + lanes, s21, bias, m + 2, va);
+                Store<V, TVec, TAct>(c0 + 3 * N + n, s30, bias, m + 3, va); Store<V, TVec, TAct>(c0 + 3 * N + n + lanes, s31, bias, m + 3, va);
             }
-            for (int r = 0; r < 4; r++) RowTail<TAct>(a0 + (long)r * aRow, aCol, b, c0 + (long)r * N, bias, m + r, n, N, K, alpha);
+            for (int r = 0; r < 4; r++)
+                for (int j = n; j < nEnd; j += lanes) RowVector<V, TVec, TAct>(a0 + (long)r * aRow, aCol, b + j, c0 + (long)r * N + j, bias, m + r, N, K, va);
         }
-        for (; m < M; m++) RowTail<TAct>(a + (long)m * aRow, aCol, b, c + (long)m * N, bias, m, 0, N, K, alpha);
+        for (; m < M; m++)
+            for (int j = n0; j < nEnd; j += lanes) RowVector<V, TVec, TAct>(a + (long)m * aRow, aCol, b + j, c + (long)m * N + j, bias, m, N, K, va);
+        return nEnd;
     }
 
-    /// <summary>One row of C from column <paramref name="n"/> on: 8 wide, then scalar.</summary>
-    private static void RowTail<TAct>(float* a, int aCol, float* b, float* c, float* bias, int m, int n, int N, int K, float alpha)
-        where TAct : struct, IActivation
+    /// <summary>One vector of one row of C: c[0..lanes) = f(bias[m] + Σ_k a[k·aCol]·b[k·N + 0..lanes)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowVector<V, TVec, TAct>(float* a, int aCol, float* b, float* c, float* bias, int m, int N, int K, TVec alpha)
+        where V : struct, IVectorWidth<TVec> where TVec : struct where TAct : struct, IActivation
     {
-        float b0 = bias == null ? 0f : bias[m];
-        for (; n + 8 <= N; n += 8)
-        {
-            Vector256<float> s = default;
-            float* bk = b + n;
-            for (int k = 0; k < K; k++, bk += N) s = MulAdd(Vector256.Create(a[(long)k * aCol]), Vector256.Load(bk), s);
-            TAct.Apply(s + Vector256.Create(b0), Vector256.Create(alpha)).Store(c + n);
-        }
-        for (; n < N; n++)
-        {
-            float s = 0f;
-            float* bk = b + n;
-            for (int k = 0; k < K; k++, bk += N) s = MathF.FusedMultiplyAdd(a[(long)k * aCol], *bk, s);
-            c[n] = TAct.Apply(s + b0, alpha);
-        }
+        TVec s = default;
+        for (int k = 0; k < K; k++, b += N) s = V.MulAdd(V.Splat(a[(long)k * aCol]), V.Load(b), s);
+        Store<V, TVec, TAct>(c, s, bias, m, alpha);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TAct>(float* c, Vector256<float> s0, Vector256<float> s1, float* bias, int m, Vector256<float> alpha) where TAct : struct, IActivation
+    private static void Store<V, TVec, TAct>(float* c, TVec s, float* bias, int m, TVec alpha)
+        where V : struct, IVectorWidth<TVec> where TVec : struct where TAct : struct, IActivation
     {
-        if (bias != null)
-        {
-            var bm = Vector256.Create(bias[m]);
-            s0 += bm;
-            s1 += bm;
-        }
-        TAct.Apply(s0, alpha).Store(c);
-        TAct.Apply(s1, alpha).Store(c + 8);
+        if (bias != null) s = V.Add(s, V.Splat(bias[m]));
+        V.Store(V.Apply<TAct>(s, alpha), c);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : Vector256.FusedMultiplyAdd(a, b, c);
 
     /// <summary>
     /// dw0[0..4) += g0·rows[0..4) and dw1[0..4) += g1·rows[0..4): eight dot products sharing their loads. Each one is
-    /// computed exactly as <see cref="Dot4"/> and <see cref="Dot"/> compute it (8-lane partial sums, Vector256.Sum, scalar tail in order).
+    /// computed exactly as <see cref="Dot4"/> and <see cref="Dot"/> compute it (eight partial sums, reduced in
+    /// <see cref="Simd.Sum(Vector256{float})"/>'s order, then the scalar tail in order).
     /// </summary>
-    private static void Dot2x4(float* g0, float* g1, float* rows, int length, float* dw0, float* dw1)
+    private static void Dot2x4<L, T>(float* g0, float* g1, float* rows, int length, float* dw0, float* dw1) where L : struct, IEightLanes<T> where T : struct
     {
-        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        T s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
         float* r0 = rows, r1 = rows + length, r2 = r1 + length, r3 = r2 + length;
         int p = 0;
         for (; p + 8 <= length; p += 8)
         {
-            var a = Vector256.Load(g0 + p);
-            var b = Vector256.Load(g1 + p);
-            var v0 = Vector256.Load(r0 + p);
-            s00 = MulAdd(a, v0, s00); s10 = MulAdd(b, v0, s10);
-            var v1 = Vector256.Load(r1 + p);
-            s01 = MulAdd(a, v1, s01); s11 = MulAdd(b, v1, s11);
-            var v2 = Vector256.Load(r2 + p);
-            s02 = MulAdd(a, v2, s02); s12 = MulAdd(b, v2, s12);
-            var v3 = Vector256.Load(r3 + p);
-            s03 = MulAdd(a, v3, s03); s13 = MulAdd(b, v3, s13);
+            var a = L.Load(g0 + p);
+            var b = L.Load(g1 + p);
+            var v0 = L.Load(r0 + p);
+            s00 = L.MulAdd(a, v0, s00); s10 = L.MulAdd(b, v0, s10);
+            var v1 = L.Load(r1 + p);
+            s01 = L.MulAdd(a, v1, s01); s11 = L.MulAdd(b, v1, s11);
+            var v2 = L.Load(r2 + p);
+            s02 = L.MulAdd(a, v2, s02); s12 = L.MulAdd(b, v2, s12);
+            var v3 = L.Load(r3 + p);
+            s03 = L.MulAdd(a, v3, s03); s13 = L.MulAdd(b, v3, s13);
         }
-        float d00 = Vector256.Sum(s00), d01 = Vector256.Sum(s01), d02 = Vector256.Sum(s02), d03 = Vector256.Sum(s03);
-        float d10 = Vector256.Sum(s10), d11 = Vector256.Sum(s11), d12 = Vector256.Sum(s12), d13 = Vector256.Sum(s13);
+        float d00 = L.Sum(s00), d01 = L.Sum(s01), d02 = L.Sum(s02), d03 = L.Sum(s03);
+        float d10 = L.Sum(s10), d11 = L.Sum(s11), d12 = L.Sum(s12), d13 = L.Sum(s13);
         for (; p < length; p++)
         {
             float a = g0[p], b = g1[p];
@@ -362,20 +387,21 @@ public static unsafe class ConvKernels
     }
 
     /// <summary>Four dot products of g with four consecutive rows of length <paramref name="length"/>, sharing the loads of g.</summary>
-    private static void Dot4(float* g, float* rows, int length, out float d0, out float d1, out float d2, out float d3)
+    private static void Dot4<L, T>(float* g, float* rows, int length, out float d0, out float d1, out float d2, out float d3)
+        where L : struct, IEightLanes<T> where T : struct
     {
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        T s0 = default, s1 = default, s2 = default, s3 = default;
         float* r0 = rows, r1 = rows + length, r2 = r1 + length, r3 = r2 + length;
         int p = 0;
         for (; p + 8 <= length; p += 8)
         {
-            var gv = Vector256.Load(g + p);
-            s0 = MulAdd(gv, Vector256.Load(r0 + p), s0);
-            s1 = MulAdd(gv, Vector256.Load(r1 + p), s1);
-            s2 = MulAdd(gv, Vector256.Load(r2 + p), s2);
-            s3 = MulAdd(gv, Vector256.Load(r3 + p), s3);
+            var gv = L.Load(g + p);
+            s0 = L.MulAdd(gv, L.Load(r0 + p), s0);
+            s1 = L.MulAdd(gv, L.Load(r1 + p), s1);
+            s2 = L.MulAdd(gv, L.Load(r2 + p), s2);
+            s3 = L.MulAdd(gv, L.Load(r3 + p), s3);
         }
-        d0 = Vector256.Sum(s0); d1 = Vector256.Sum(s1); d2 = Vector256.Sum(s2); d3 = Vector256.Sum(s3);
+        d0 = L.Sum(s0); d1 = L.Sum(s1); d2 = L.Sum(s2); d3 = L.Sum(s3);
         for (; p < length; p++)
         {
             float gp = g[p];
@@ -383,41 +409,32 @@ public static unsafe class ConvKernels
         }
     }
 
-    private static float Dot(float* g, float* row, int length)
+    private static float Dot<L, T>(float* g, float* row, int length) where L : struct, IEightLanes<T> where T : struct
     {
-        Vector256<float> s = default;
+        T s = default;
         int p = 0;
-        for (; p + 8 <= length; p += 8) s = MulAdd(Vector256.Load(g + p), Vector256.Load(row + p), s);
-        float d = Vector256.Sum(s);
+        for (; p + 8 <= length; p += 8) s = L.MulAdd(L.Load(g + p), L.Load(row + p), s);
+        float d = L.Sum(s);
         for (; p < length; p++) d += g[p] * row[p];
         return d;
     }
 
-    private static float Sum(float* g, int length)
+    private static float Sum<L, T>(float* g, int length) where L : struct, IEightLanes<T> where T : struct
     {
-        Vector256<float> s = default;
+        T s = default;
         int p = 0;
-        for (; p + 8 <= length; p += 8) s += Vector256.Load(g + p);
-        float d = Vector256.Sum(s);
+        for (; p + 8 <= length; p += 8) s = L.Add(s, L.Load(g + p));
+        float d = L.Sum(s);
         for (; p < length; p++) d += g[p];
         return d;
     }
 
     /// <summary>destination[i] += source[i].</summary>
     private static void Add(float* source, float* destination, int length)
-    {
-        int i = 0;
-        for (; i + 8 <= length; i += 8) (Vector256.Load(destination + i) + Vector256.Load(source + i)).Store(destination + i);
-        for (; i < length; i++) destination[i] += source[i];
-    }
+        => ElementwiseKernels.AddInPlace(new ReadOnlySpan<float>(source, length), new Span<float>(destination, length));
 
     private static void MultiplyByDerivative<TBelow>(float* dx, float* y, int length, float alpha) where TBelow : struct, IActivation
-    {
-        var va = Vector256.Create(alpha);
-        int i = 0;
-        for (; i + 8 <= length; i += 8) (Vector256.Load(dx + i) * TBelow.Derivative(Vector256.Load(y + i), va)).Store(dx + i);
-        for (; i < length; i++) dx[i] *= TBelow.Derivative(y[i], alpha);
-    }
+        => ElementwiseKernels.MultiplyByDerivative<TBelow>(new ReadOnlySpan<float>(y, length), new Span<float>(dx, length), alpha);
 
     private static void Check(int actual, int expected, string name)
     {

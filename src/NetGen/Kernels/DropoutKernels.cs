@@ -18,7 +18,7 @@ public static class DropoutKernels
         float scale = 1f / (1f - rate);
         ulong key = SplitMix.Mix(seed ^ SplitMix.Mix(step + 0x632BE59BD9B4E019UL));
         int i = 0;
-        if (Vector512.IsHardwareAccelerated && Avx512DQ.IsSupported && output.Length >= 16)
+        if (Simd.MaxWidth >= 512 && Vector512.IsHardwareAccelerated && Avx512DQ.IsSupported && output.Length >= 16)
             i = Forward16(input.Slice(0, output.Length), output, mask.Slice(0, output.Length), rate, scale, key);
         for (; i < output.Length; i++)
         {

@@ -5,7 +5,12 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Kernels;
 
 /// <summary>Elementwise passes the generated code needs where nothing can be fused.</summary>
-/// <remarks>Whole vectors of 8 first, then a scalar tail: an element's path depends only on its index and the length.</remarks>
+/// <remarks>
+/// Whole vectors of the widest width <see cref="Simd.MaxWidth"/> allows, then at most one vector of each narrower
+/// width, then scalar code. The vector overloads of an activation agree lane for lane and the derivatives are plain
+/// arithmetic, so every width gives the same bits; only <see cref="Apply{TAct}"/> keeps its last length % 8 elements on
+/// the scalar formula (MathF's exp differs from the vector one in the last bits), as it always has.
+/// </remarks>
 public static class ElementwiseKernels
 {
     /// <summary>values = f(values), in place.</summary>
@@ -13,14 +18,21 @@ public static class ElementwiseKernels
     {
         if (TAct.IsIdentity) return;
         ref float v = ref MemoryMarshal.GetReference(values);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var a = Vector256.Create(alpha);
-            for (; i <= values.Length - 8; i += 8)
-                TAct.Apply(Vector256.LoadUnsafe(ref v, (nuint)i), a).StoreUnsafe(ref v, (nuint)i);
-        }
-        for (; i < values.Length; i++) values[i] = TAct.Apply(values[i], alpha);
+        // Vectors cover whole groups of 8 at every width and the last n % 8 take the scalar activation, so which formula
+        // an element gets depends on its index and the length only.
+        int n = values.Length, vectorEnd = n & ~7, i = 0, width = Simd.MaxWidth;
+        if (width >= 512) i = Apply<Width512, Vector512<float>, TAct>(ref v, i, vectorEnd, alpha);
+        if (width >= 256) i = Apply<Width256, Vector256<float>, TAct>(ref v, i, vectorEnd, alpha);
+        if (width >= 128) i = Apply<Width128, Vector128<float>, TAct>(ref v, i, vectorEnd, alpha);
+        Apply<ScalarWidth, float, TAct>(ref v, i, n, alpha);
+    }
+
+    static int Apply<V, TVec, TAct>(ref float v, int i, int n, float alpha)
+        where V : struct, IVectorWidth<TVec> where TVec : struct where TAct : struct, IActivation
+    {
+        var a = V.Splat(alpha);
+        for (; i <= n - V.Lanes; i += V.Lanes) V.Store(V.Apply<TAct>(V.Load(ref v, i), a), ref v, i);
+        return i;
     }
 
     /// <summary>grad ⊙= f'(outputs), with the derivative expressed through the outputs y = f(x).</summary>
@@ -30,14 +42,19 @@ public static class ElementwiseKernels
         outputs = outputs.Slice(0, grad.Length);
         ref float y = ref MemoryMarshal.GetReference(outputs);
         ref float g = ref MemoryMarshal.GetReference(grad);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var a = Vector256.Create(alpha);
-            for (; i <= grad.Length - 8; i += 8)
-                (Vector256.LoadUnsafe(ref g, (nuint)i) * TAct.Derivative(Vector256.LoadUnsafe(ref y, (nuint)i), a)).StoreUnsafe(ref g, (nuint)i);
-        }
-        for (; i < grad.Length; i++) grad[i] *= TAct.Derivative(outputs[i], alpha);
+        int n = grad.Length, i = 0, width = Simd.MaxWidth;
+        if (width >= 512) i = MultiplyByDerivative<Width512, Vector512<float>, TAct>(ref y, ref g, i, n, alpha);
+        if (width >= 256) i = MultiplyByDerivative<Width256, Vector256<float>, TAct>(ref y, ref g, i, n, alpha);
+        if (width >= 128) i = MultiplyByDerivative<Width128, Vector128<float>, TAct>(ref y, ref g, i, n, alpha);
+        MultiplyByDerivative<ScalarWidth, float, TAct>(ref y, ref g, i, n, alpha);
+    }
+
+    static int MultiplyByDerivative<V, TVec, TAct>(ref float y, ref float g, int i, int n, float alpha)
+        where V : struct, IVectorWidth<TVec> where TVec : struct where TAct : struct, IActivation
+    {
+        var a = V.Splat(alpha);
+        for (; i <= n - V.Lanes; i += V.Lanes) V.Store(V.Multiply(V.Load(ref g, i), V.Derivative<TAct>(V.Load(ref y, i), a)), ref g, i);
+        return i;
     }
 
     /// <summary>Softmax over each row of a [rows, cols] block, in place, shifted by the row max for stability.</summary>
@@ -63,11 +80,11 @@ public static class ElementwiseKernels
         ref float s = ref MemoryMarshal.GetReference(source);
         ref float m = ref MemoryMarshal.GetReference(mask);
         ref float d = ref MemoryMarshal.GetReference(destination);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= destination.Length - 8; i += 8)
-                (Vector256.LoadUnsafe(ref s, (nuint)i) * Vector256.LoadUnsafe(ref m, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        for (; i < destination.Length; i++) destination[i] = source[i] * mask[i];
+        int n = destination.Length, i = 0, width = Simd.MaxWidth;
+        if (width >= 512) i = MultiplyByMaskAndDerivative<Width512, Vector512<float>, Identity>(ref s, ref m, ref s, ref d, i, n, 0f);
+        if (width >= 256) i = MultiplyByMaskAndDerivative<Width256, Vector256<float>, Identity>(ref s, ref m, ref s, ref d, i, n, 0f);
+        if (width >= 128) i = MultiplyByMaskAndDerivative<Width128, Vector128<float>, Identity>(ref s, ref m, ref s, ref d, i, n, 0f);
+        MultiplyByMaskAndDerivative<ScalarWidth, float, Identity>(ref s, ref m, ref s, ref d, i, n, 0f);
     }
 
     /// <summary>destination = source ⊙ mask ⊙ f'(below): dropout's backward with the derivative of the layer under it folded in.</summary>
@@ -82,14 +99,43 @@ public static class ElementwiseKernels
         ref float m = ref MemoryMarshal.GetReference(mask);
         ref float y = ref MemoryMarshal.GetReference(below);
         ref float d = ref MemoryMarshal.GetReference(destination);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        int n = destination.Length, i = 0, width = Simd.MaxWidth;
+        if (width >= 512) i = MultiplyByMaskAndDerivative<Width512, Vector512<float>, TBelow>(ref s, ref m, ref y, ref d, i, n, alpha);
+        if (width >= 256) i = MultiplyByMaskAndDerivative<Width256, Vector256<float>, TBelow>(ref s, ref m, ref y, ref d, i, n, alpha);
+        if (width >= 128) i = MultiplyByMaskAndDerivative<Width128, Vector128<float>, TBelow>(ref s, ref m, ref y, ref d, i, n, alpha);
+        MultiplyByMaskAndDerivative<ScalarWidth, float, TBelow>(ref s, ref m, ref y, ref d, i, n, alpha);
+    }
+
+    // d = s ⊙ m, times f'(y) unless TBelow is the identity (then y is not read).
+    static int MultiplyByMaskAndDerivative<V, TVec, TBelow>(ref float s, ref float m, ref float y, ref float d, int i, int n, float alpha)
+        where V : struct, IVectorWidth<TVec> where TVec : struct where TBelow : struct, IActivation
+    {
+        var a = V.Splat(alpha);
+        for (; i <= n - V.Lanes; i += V.Lanes)
         {
-            var a = Vector256.Create(alpha);
-            for (; i <= destination.Length - 8; i += 8)
-                (Vector256.LoadUnsafe(ref s, (nuint)i) * Vector256.LoadUnsafe(ref m, (nuint)i) * TBelow.Derivative(Vector256.LoadUnsafe(ref y, (nuint)i), a))
-                    .StoreUnsafe(ref d, (nuint)i);
+            var v = V.Multiply(V.Load(ref s, i), V.Load(ref m, i));
+            if (!TBelow.IsIdentity) v = V.Multiply(v, V.Derivative<TBelow>(V.Load(ref y, i), a));
+            V.Store(v, ref d, i);
         }
-        for (; i < destination.Length; i++) destination[i] = source[i] * mask[i] * TBelow.Derivative(below[i], alpha);
+        return i;
+    }
+
+    /// <summary>destination += source (the kernels' col2im accumulation).</summary>
+    internal static void AddInPlace(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        source = source.Slice(0, destination.Length);
+        ref float s = ref MemoryMarshal.GetReference(source);
+        ref float d = ref MemoryMarshal.GetReference(destination);
+        int n = destination.Length, i = 0, width = Simd.MaxWidth;
+        if (width >= 512) i = AddInPlace<Width512, Vector512<float>>(ref s, ref d, i, n);
+        if (width >= 256) i = AddInPlace<Width256, Vector256<float>>(ref s, ref d, i, n);
+        if (width >= 128) i = AddInPlace<Width128, Vector128<float>>(ref s, ref d, i, n);
+        AddInPlace<ScalarWidth, float>(ref s, ref d, i, n);
+    }
+
+    static int AddInPlace<V, TVec>(ref float s, ref float d, int i, int n) where V : struct, IVectorWidth<TVec> where TVec : struct
+    {
+        for (; i <= n - V.Lanes; i += V.Lanes) V.Store(V.Add(V.Load(ref d, i), V.Load(ref s, i)), ref d, i);
+        return i;
     }
 }

@@ -49,7 +49,7 @@ public static unsafe class PoolKernels
         var a = (PoolArgs*)p;
         int inSize = a->C * a->H * a->W, outSize = a->C * a->OH * a->OW;
         WorkerPool.ChunkRange(a->Batch, a->Chunks, chunk, out int n0, out int n1);
-        bool fast = a->Size == 2 && a->Stride == 2 && a->OW >= 8 && Avx2.IsSupported;
+        bool fast = a->Size == 2 && a->Stride == 2 && a->OW >= 8 && Simd.MaxWidth >= 256 && Avx2.IsSupported;
         for (int n = n0; n < n1; n++)
         {
             float* x = a->X + (long)n * inSize, y = a->Y + (long)n * outSize;
@@ -172,7 +172,7 @@ public static unsafe class PoolKernels
         int inSize = a->C * a->H * a->W, outSize = a->C * a->OH * a->OW;
         float alpha = a->Alpha;
         WorkerPool.ChunkRange(a->Batch, a->Chunks, chunk, out int n0, out int n1);
-        bool fast = a->Size == 2 && a->Stride == 2 && a->OW >= 8 && a->H == 2 * a->OH && a->W == 2 * a->OW && Avx2.IsSupported;
+        bool fast = a->Size == 2 && a->Stride == 2 && a->OW >= 8 && a->H == 2 * a->OH && a->W == 2 * a->OW && Simd.MaxWidth >= 256 && Avx2.IsSupported;
         for (int n = n0; n < n1; n++)
         {
             float* dy = a->Y + (long)n * outSize, dx = a->X + (long)n * inSize;

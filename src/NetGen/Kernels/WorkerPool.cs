@@ -175,13 +175,14 @@ internal static unsafe class WorkerPool
 
     /// <summary>
     /// How many chunks to split <paramref name="items"/> into: 1 below <paramref name="threshold"/> multiply-adds or on one
-    /// thread, else up to four per thread, so a core that is busy elsewhere hands its share on.
+    /// thread, else up to <paramref name="chunksPerThread"/> per thread, so a core that is busy elsewhere hands its share on.
+    /// The one chunking rule of the kernels; <see cref="ChunkRange"/> says which items a chunk gets.
     /// </summary>
-    internal static int ChunkCount(long work, long threshold, int items)
+    internal static int ChunkCount(long work, long threshold, int items, int chunksPerThread = 4)
     {
         int degree = MaxDegreeOfParallelism;
         if (degree <= 1 || work < threshold || items <= 1) return 1;
-        return Math.Min(items, 4 * degree);
+        return Math.Min(items, chunksPerThread * degree);
     }
 
     /// <summary>Items [lo, hi) of chunk <paramref name="chunk"/> out of <paramref name="chunks"/> near-equal ones.</summary>
@@ -189,5 +190,16 @@ internal static unsafe class WorkerPool
     {
         lo = (int)((long)items * chunk / chunks);
         hi = (int)((long)items * (chunk + 1) / chunks);
+    }
+
+    /// <summary>
+    /// <see cref="ChunkRange"/> over blocks of <paramref name="blockSize"/> items (the last one possibly short), in items:
+    /// chunk boundaries fall on whole blocks, so a kernel's tiles never straddle two chunks.
+    /// </summary>
+    internal static void BlockRange(int items, int blockSize, int chunks, int chunk, out int lo, out int hi)
+    {
+        ChunkRange((items + blockSize - 1) / blockSize, chunks, chunk, out lo, out hi);
+        lo = Math.Min(items, lo * blockSize);
+        hi = Math.Min(items, hi * blockSize);
     }
 }

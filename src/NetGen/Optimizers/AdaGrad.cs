@@ -1,4 +1,5 @@
 using System;
+using NetGen.Kernels;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -47,29 +48,29 @@ public sealed class AdaGrad : Optimizer
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         float lr = LearningRate, wd = WeightDecay, eps = Epsilon;
-        int n = parameters.Length, i = 0;
+        int n = parameters.Length, i = 0, width = Simd.MaxWidth;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float s = ref MemoryMarshal.GetReference(State(0, offset, n));
-        if (UseVector256)
+        if (width >= 512) i = Update<Width512, Vector512<float>>(ref p, ref g, ref s, i, n, lr, wd, eps);
+        if (width >= 256) i = Update<Width256, Vector256<float>>(ref p, ref g, ref s, i, n, lr, wd, eps);
+        if (width >= 128) i = Update<Width128, Vector128<float>>(ref p, ref g, ref s, i, n, lr, wd, eps);
+        Update<ScalarWidth, float>(ref p, ref g, ref s, i, n, lr, wd, eps);
+    }
+
+    // s += g²; p −= lr·g/(√s + ε), on the whole vectors of V from i; returns where they end.
+    static int Update<V, TVec>(ref float p, ref float g, ref float s, int i, int n, float lr, float wd, float eps)
+        where V : struct, IVectorWidth<TVec> where TVec : struct
+    {
+        var vNegLr = V.Splat(-lr); var vWd = V.Splat(wd); var vEps = V.Splat(eps);
+        for (; i <= n - V.Lanes; i += V.Lanes)
         {
-            var vNegLr = Vector256.Create(-lr); var vWd = Vector256.Create(wd); var vEps = Vector256.Create(eps);
-            for (; i <= n - 8; i += 8)
-            {
-                var vp = Vector256.LoadUnsafe(ref p, (nuint)i);
-                var vg = MulAdd(vp, vWd, Vector256.LoadUnsafe(ref g, (nuint)i));
-                var vs = MulAdd(vg, vg, Vector256.LoadUnsafe(ref s, (nuint)i));
-                vs.StoreUnsafe(ref s, (nuint)i);
-                MulAdd(vg / (Vector256.Sqrt(vs) + vEps), vNegLr, vp).StoreUnsafe(ref p, (nuint)i);
-            }
+            var vp = V.Load(ref p, i);
+            var vg = V.MulAdd(vp, vWd, V.Load(ref g, i));
+            var vs = V.MulAdd(vg, vg, V.Load(ref s, i));
+            V.Store(vs, ref s, i);
+            V.Store(V.MulAdd(V.Divide(vg, V.Add(V.Sqrt(vs), vEps)), vNegLr, vp), ref p, i);
         }
-        for (; i < n; i++)
-        {
-            float pi = p.At(i);
-            float gi = MulAdd(pi, wd, g.At(i));
-            float si = MulAdd(gi, gi, s.At(i));
-            s.At(i) = si;
-            p.At(i) = MulAdd(gi / (MathF.Sqrt(si) + eps), -lr, pi);
-        }
+        return i;
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using NetGen.Kernels;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -81,46 +82,50 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
-        float l2 = Decoupled ? 0f : WeightDecay;
-        float decay = Decoupled ? (float)(1.0 - (double)LearningRate * WeightDecay) : 1f;
-        float b1 = Beta1, b2 = Beta2, oneMinusB1 = 1f - Beta1, oneMinusB2 = 1f - Beta2, eps = Epsilon;
-        float negStepSize = -_stepSize, invBc2Sqrt = _inverseBiasCorrection2Sqrt;
-        int n = parameters.Length, i = 0;
+        var h = new Hyper
+        {
+            L2 = Decoupled ? 0f : WeightDecay,
+            Decay = Decoupled ? (float)(1.0 - (double)LearningRate * WeightDecay) : 1f,
+            B1 = Beta1, B2 = Beta2, OneMinusB1 = 1f - Beta1, OneMinusB2 = 1f - Beta2, Eps = Epsilon,
+            NegStepSize = -_stepSize, InvBc2Sqrt = _inverseBiasCorrection2Sqrt,
+        };
+        int n = parameters.Length, i = 0, width = Simd.MaxWidth;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float m = ref MemoryMarshal.GetReference(State(0, offset, n));
         ref float v = ref MemoryMarshal.GetReference(State(1, offset, n));
-        if (UseVector256)
+        if (width >= 512) i = Update<Width512, Vector512<float>>(ref p, ref g, ref m, ref v, i, n, in h);
+        if (width >= 256) i = Update<Width256, Vector256<float>>(ref p, ref g, ref m, ref v, i, n, in h);
+        if (width >= 128) i = Update<Width128, Vector128<float>>(ref p, ref g, ref m, ref v, i, n, in h);
+        Update<ScalarWidth, float>(ref p, ref g, ref m, ref v, i, n, in h);
+    }
+
+    struct Hyper
+    {
+        public float L2, Decay, B1, B2, OneMinusB1, OneMinusB2, Eps, NegStepSize, InvBc2Sqrt;
+    }
+
+    // m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²; p = decay·p − step·m/(√v/√bc₂ + ε), on the whole vectors of V from i.
+    static int Update<V, TVec>(ref float p, ref float g, ref float m, ref float v, int i, int n, in Hyper h)
+        where V : struct, IVectorWidth<TVec> where TVec : struct
+    {
+        var vL2 = V.Splat(h.L2); var vDecay = V.Splat(h.Decay);
+        var vB1 = V.Splat(h.B1); var vB2 = V.Splat(h.B2);
+        var vOneMinusB1 = V.Splat(h.OneMinusB1); var vOneMinusB2 = V.Splat(h.OneMinusB2);
+        var vEps = V.Splat(h.Eps); var vNegStepSize = V.Splat(h.NegStepSize); var vInvBc2Sqrt = V.Splat(h.InvBc2Sqrt);
+        for (; i <= n - V.Lanes; i += V.Lanes)
         {
-            var vL2 = Vector256.Create(l2); var vDecay = Vector256.Create(decay);
-            var vB1 = Vector256.Create(b1); var vB2 = Vector256.Create(b2);
-            var vOneMinusB1 = Vector256.Create(oneMinusB1); var vOneMinusB2 = Vector256.Create(oneMinusB2);
-            var vEps = Vector256.Create(eps); var vNegStepSize = Vector256.Create(negStepSize); var vInvBc2Sqrt = Vector256.Create(invBc2Sqrt);
-            for (; i <= n - 8; i += 8)
-            {
-                var vp = Vector256.LoadUnsafe(ref p, (nuint)i);
-                var vg = MulAdd(vp, vL2, Vector256.LoadUnsafe(ref g, (nuint)i));
-                vp *= vDecay;
-                var vm = MulAdd(vg, vOneMinusB1, Vector256.LoadUnsafe(ref m, (nuint)i) * vB1);
-                var vv = MulAdd(vg * vOneMinusB2, vg, Vector256.LoadUnsafe(ref v, (nuint)i) * vB2);
-                vm.StoreUnsafe(ref m, (nuint)i);
-                vv.StoreUnsafe(ref v, (nuint)i);
-                var denominator = MulAdd(Vector256.Sqrt(vv), vInvBc2Sqrt, vEps);
-                MulAdd(vm / denominator, vNegStepSize, vp).StoreUnsafe(ref p, (nuint)i);
-            }
+            var vp = V.Load(ref p, i);
+            var vg = V.MulAdd(vp, vL2, V.Load(ref g, i));
+            vp = V.Multiply(vp, vDecay);
+            var vm = V.MulAdd(vg, vOneMinusB1, V.Multiply(V.Load(ref m, i), vB1));
+            var vv = V.MulAdd(V.Multiply(vg, vOneMinusB2), vg, V.Multiply(V.Load(ref v, i), vB2));
+            V.Store(vm, ref m, i);
+            V.Store(vv, ref v, i);
+            var denominator = V.MulAdd(V.Sqrt(vv), vInvBc2Sqrt, vEps);
+            V.Store(V.MulAdd(V.Divide(vm, denominator), vNegStepSize, vp), ref p, i);
         }
-        for (; i < n; i++)
-        {
-            float pi = p.At(i);
-            float gi = MulAdd(pi, l2, g.At(i));
-            pi *= decay;
-            float mi = MulAdd(gi, oneMinusB1, m.At(i) * b1);
-            float vi = MulAdd(gi * oneMinusB2, gi, v.At(i) * b2);
-            m.At(i) = mi;
-            v.At(i) = vi;
-            float denominator = MulAdd(MathF.Sqrt(vi), invBc2Sqrt, eps);
-            p.At(i) = MulAdd(mi / denominator, negStepSize, pi);
-        }
+        return i;
     }
 }
 

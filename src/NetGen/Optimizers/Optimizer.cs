@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NetGen;
 
@@ -258,20 +256,6 @@ public abstract class Optimizer
         starts = s.ToArray();
         lengths = l.ToArray();
     }
-
-    // ---- SIMD helpers shared by the optimizers ---------------------------------------------------------
-
-    /// <summary>a·b + c, fused when the hardware has FMA; the scalar twin below rounds the same way.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private protected static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
-        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private protected static float MulAdd(float a, float b, float c)
-        => Fma.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    /// <summary>Whether the Vector256 loops run in hardware; otherwise everything takes the scalar path.</summary>
-    private protected static bool UseVector256 => Vector256.IsHardwareAccelerated;
 }
 
 /// <summary>Indexing off a ref without bounds checks, for the optimizer loops (callers stay inside their spans).</summary>

@@ -1,4 +1,5 @@
 using System;
+using NetGen.Kernels;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -63,54 +64,54 @@ public sealed class Sgd : Optimizer
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         float negLr = -LearningRate, wd = WeightDecay, mu = Momentum;
-        int n = parameters.Length, i = 0;
+        int n = parameters.Length, i = 0, width = Simd.MaxWidth;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
 
         if (mu == 0f)
         {
-            if (UseVector256)
-            {
-                var vNegLr = Vector256.Create(negLr); var vWd = Vector256.Create(wd);
-                for (; i <= n - 8; i += 8)
-                {
-                    var vp = Vector256.LoadUnsafe(ref p, (nuint)i);
-                    var vg = MulAdd(vp, vWd, Vector256.LoadUnsafe(ref g, (nuint)i));
-                    MulAdd(vg, vNegLr, vp).StoreUnsafe(ref p, (nuint)i);
-                }
-            }
-            for (; i < n; i++)
-            {
-                float pi = p.At(i);
-                float gi = MulAdd(pi, wd, g.At(i));
-                p.At(i) = MulAdd(gi, negLr, pi);
-            }
+            if (width >= 512) i = Plain<Width512, Vector512<float>>(ref p, ref g, i, n, negLr, wd);
+            if (width >= 256) i = Plain<Width256, Vector256<float>>(ref p, ref g, i, n, negLr, wd);
+            if (width >= 128) i = Plain<Width128, Vector128<float>>(ref p, ref g, i, n, negLr, wd);
+            Plain<ScalarWidth, float>(ref p, ref g, i, n, negLr, wd);
             return;
         }
 
         ref float b = ref MemoryMarshal.GetReference(State(0, offset, n));
         bool nesterov = Nesterov;
-        if (UseVector256)
+        if (width >= 512) i = WithMomentum<Width512, Vector512<float>>(ref p, ref g, ref b, i, n, negLr, wd, mu, nesterov);
+        if (width >= 256) i = WithMomentum<Width256, Vector256<float>>(ref p, ref g, ref b, i, n, negLr, wd, mu, nesterov);
+        if (width >= 128) i = WithMomentum<Width128, Vector128<float>>(ref p, ref g, ref b, i, n, negLr, wd, mu, nesterov);
+        WithMomentum<ScalarWidth, float>(ref p, ref g, ref b, i, n, negLr, wd, mu, nesterov);
+    }
+
+    // p −= lr·(g + wd·p) on the whole vectors of V from i; returns where they end.
+    static int Plain<V, TVec>(ref float p, ref float g, int i, int n, float negLr, float wd) where V : struct, IVectorWidth<TVec> where TVec : struct
+    {
+        var vNegLr = V.Splat(negLr); var vWd = V.Splat(wd);
+        for (; i <= n - V.Lanes; i += V.Lanes)
         {
-            var vNegLr = Vector256.Create(negLr); var vWd = Vector256.Create(wd); var vMu = Vector256.Create(mu);
-            for (; i <= n - 8; i += 8)
-            {
-                var vp = Vector256.LoadUnsafe(ref p, (nuint)i);
-                var vg = MulAdd(vp, vWd, Vector256.LoadUnsafe(ref g, (nuint)i));
-                var vb = MulAdd(Vector256.LoadUnsafe(ref b, (nuint)i), vMu, vg);
-                vb.StoreUnsafe(ref b, (nuint)i);
-                vg = nesterov ? MulAdd(vb, vMu, vg) : vb;
-                MulAdd(vg, vNegLr, vp).StoreUnsafe(ref p, (nuint)i);
-            }
+            var vp = V.Load(ref p, i);
+            var vg = V.MulAdd(vp, vWd, V.Load(ref g, i));
+            V.Store(V.MulAdd(vg, vNegLr, vp), ref p, i);
         }
-        for (; i < n; i++)
+        return i;
+    }
+
+    // b = μ·b + g; p −= lr·(Nesterov ? g + μ·b : b), g with weight decay folded in.
+    static int WithMomentum<V, TVec>(ref float p, ref float g, ref float b, int i, int n, float negLr, float wd, float mu, bool nesterov)
+        where V : struct, IVectorWidth<TVec> where TVec : struct
+    {
+        var vNegLr = V.Splat(negLr); var vWd = V.Splat(wd); var vMu = V.Splat(mu);
+        for (; i <= n - V.Lanes; i += V.Lanes)
         {
-            float pi = p.At(i);
-            float gi = MulAdd(pi, wd, g.At(i));
-            float bi = MulAdd(b.At(i), mu, gi);
-            b.At(i) = bi;
-            gi = nesterov ? MulAdd(bi, mu, gi) : bi;
-            p.At(i) = MulAdd(gi, negLr, pi);
+            var vp = V.Load(ref p, i);
+            var vg = V.MulAdd(vp, vWd, V.Load(ref g, i));
+            var vb = V.MulAdd(V.Load(ref b, i), vMu, vg);
+            V.Store(vb, ref b, i);
+            vg = nesterov ? V.MulAdd(vb, vMu, vg) : vb;
+            V.Store(V.MulAdd(vg, vNegLr, vp), ref p, i);
         }
+        return i;
     }
 }

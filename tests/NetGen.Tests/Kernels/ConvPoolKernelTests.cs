@@ -46,12 +46,16 @@ public class ConvPoolKernelTests
             return (y, dw, db, dx);
         }
 
-        var serial = Run(false);
-        var parallel = Run(true);
-        TestData.BitIdentical(serial.Y, parallel.Y, "forward");
-        TestData.BitIdentical(serial.Dw, parallel.Dw, "dW");
-        TestData.BitIdentical(serial.Db, parallel.Db, "db");
-        TestData.BitIdentical(serial.Dx, parallel.Dx, "dX");
+        foreach (int width in Widths.All)
+        {
+            using var simd = new WidthScope(width);
+            var serial = Run(false);
+            var parallel = Run(true);
+            TestData.BitIdentical(serial.Y, parallel.Y, $"forward at width {width}");
+            TestData.BitIdentical(serial.Dw, parallel.Dw, $"dW at width {width}");
+            TestData.BitIdentical(serial.Db, parallel.Db, $"db at width {width}");
+            TestData.BitIdentical(serial.Dx, parallel.Dx, $"dX at width {width}");
+        }
     }
 
     // C, H, W, size, stride: the 2×2 fast path (wide and exactly 8 wide, odd input edge), and general windows.
@@ -68,6 +72,16 @@ public class ConvPoolKernelTests
     [Theory]
     [MemberData(nameof(PoolShapes))]
     public void MaxPoolMatchesScalarScanAndIsThreadIndependent(int c, int h, int w, int size, int stride)
+    {
+        // 256 bits and up take the AVX2 2×2 path where the CPU has it; 128 and scalar the general scan.
+        foreach (int width in Widths.All)
+        {
+            using var simd = new WidthScope(width);
+            MaxPoolMatchesScalarScan(c, h, w, size, stride);
+        }
+    }
+
+    static void MaxPoolMatchesScalarScan(int c, int h, int w, int size, int stride)
     {
         const int batch = 7;
         int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
@@ -140,6 +154,15 @@ public class ConvPoolKernelTests
     [InlineData(false)]
     [InlineData(true)]
     public void ConvNetworkTrainBatchAllocatesNothingAfterWarmUp(bool parallel)
+    {
+        foreach (int width in Widths.All)
+        {
+            using var simd = new WidthScope(width);
+            ConvNetworkTrainBatchAllocatesNothing(parallel);
+        }
+    }
+
+    static void ConvNetworkTrainBatchAllocatesNothing(bool parallel)
     {
         using var _ = new ParallelScope(parallel);
         const int batch = 16;

@@ -38,9 +38,11 @@ public class DenseKernelTests
         }
     }
 
-    [Fact]
-    public void ForwardMatchesDoublePrecisionReference()
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void ForwardMatchesDoublePrecisionReference(int width)
     {
+        using var simd = new WidthScope(width);
         foreach (int inSize in InSizes)
             foreach (int outSize in OutSizes)
                 foreach (int batch in Batches)
@@ -84,9 +86,11 @@ public class DenseKernelTests
                 }
     }
 
-    [Fact]
-    public void BackwardInputMatchesDoublePrecisionReference()
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void BackwardInputMatchesDoublePrecisionReference(int width)
     {
+        using var simd = new WidthScope(width);
         foreach (int inSize in InSizes)
             foreach (int outSize in OutSizes)
                 foreach (int batch in Batches)
@@ -132,9 +136,11 @@ public class DenseKernelTests
                 }
     }
 
-    [Fact]
-    public void BackwardWeightsMatchesDoublePrecisionReference()
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void BackwardWeightsMatchesDoublePrecisionReference(int width)
     {
+        using var simd = new WidthScope(width);
         foreach (int inSize in InSizes)
             foreach (int outSize in OutSizes)
                 foreach (int batch in Batches)
@@ -194,9 +200,11 @@ public class DenseKernelTests
         return [y, ys, dx, dw, db];
     }
 
-    [Fact]
-    public void ResultsAreBitIdenticalSerialAndParallelAndAcrossRuns()
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void ResultsAreBitIdenticalSerialAndParallelAndAcrossRuns(int width)
     {
+        using var simd = new WidthScope(width);
         foreach (var (batch, inSize, outSize) in DeterminismShapes)
         {
             float[][] serial;
@@ -239,9 +247,11 @@ public class DenseKernelTests
         }
     }
 
-    [Fact]
-    public void TrainingStepKernelsDoNotAllocateAfterWarmUp()
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void TrainingStepKernelsDoNotAllocateAfterWarmUp(int width)
     {
+        using var simd = new WidthScope(width);
         const int B = 64, I = 784, H = 128, O = 10;
         var x = TestData.Random(B * I, 1);
         var w1 = TestData.Random(H * I, 2, 0.05f); var b1 = TestData.Random(H, 3);

@@ -34,6 +34,15 @@ public class ElementwiseKernelTests
 
     static void CheckActivation<TAct>(Act act) where TAct : struct, IActivation
     {
+        foreach (int width in Widths.All)
+        {
+            using var simd = new WidthScope(width);
+            CheckActivationAtWidth<TAct>(act);
+        }
+    }
+
+    static void CheckActivationAtWidth<TAct>(Act act) where TAct : struct, IActivation
+    {
         const float Alpha = 0.2f;
         foreach (int length in Lengths)
         {

@@ -35,6 +35,28 @@ internal sealed class ParallelScope : IDisposable
     }
 }
 
+/// <summary>
+/// Sets <see cref="Simd.MaxWidth"/> for a scope and puts it back. A width the machine does not accelerate still runs
+/// (.NET emulates it, slowly), so every path is checked on every machine; <see cref="Simd.HardwareWidth"/> says which is native.
+/// </summary>
+internal sealed class WidthScope : IDisposable
+{
+    readonly int _width = Simd.MaxWidth;
+
+    public WidthScope(int width) => Simd.MaxWidth = width;
+
+    public void Dispose() => Simd.MaxWidth = _width;
+}
+
+public static class Widths
+{
+    /// <summary>Every path the kernels have: 512, 256 and 128 bits, and scalar (0).</summary>
+    public static TheoryData<int> All => new() { 512, 256, 128, 0 };
+
+    /// <summary>The vector widths other than 256, whose results must match the 256-bit path's bit for bit.</summary>
+    public static TheoryData<int> OtherVector => new() { 512, 128 };
+}
+
 internal static class TestData
 {
     public static float[] Random(int length, ulong seed, float scale = 1f)

@@ -42,7 +42,16 @@ public sealed class ConcurrencyGuard
     }
 
     /// <summary>Ends a read started with <see cref="EnterShared"/>.</summary>
-    public void ExitShared() => Interlocked.Decrement(ref _state);
+    public void ExitShared()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            if (state <= 0)
+                throw new InvalidOperationException($"ExitShared was called on a {_networkName} that has no read in progress (EnterShared and ExitShared must pair).");
+            if (Interlocked.CompareExchange(ref _state, state - 1, state) == state) return;
+        }
+    }
 
     /// <summary>Starts a write (training step, optimizer step, load). Throws if anything else is using the network.</summary>
     public void EnterExclusive(string operation)
@@ -63,6 +72,8 @@ public sealed class ConcurrencyGuard
     /// <summary>Ends a write started with <see cref="EnterExclusive"/>.</summary>
     public void ExitExclusive()
     {
+        if (Volatile.Read(ref _state) != Exclusive)
+            throw new InvalidOperationException($"ExitExclusive was called on a {_networkName} that is not held exclusively (EnterExclusive and ExitExclusive must pair).");
         _exclusiveOperation = null;
         Volatile.Write(ref _state, 0);
     }

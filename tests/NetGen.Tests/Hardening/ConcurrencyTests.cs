@@ -138,6 +138,18 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public void Unpaired_exits_are_refused_and_leave_the_guard_usable()
+    {
+        var net = new SigmoidMse(1);
+        Assert.Throws<InvalidOperationException>(() => net.Concurrency.ExitShared());
+        Assert.Throws<InvalidOperationException>(() => net.Concurrency.ExitExclusive());
+        net.Concurrency.EnterShared("a read");
+        Assert.Throws<InvalidOperationException>(() => net.Concurrency.ExitExclusive());
+        net.Concurrency.ExitShared();
+        net.TrainBatch(new float[5], new float[3], 1); // the guard is idle again
+    }
+
+    [Fact]
     public void A_failed_call_releases_the_network()
     {
         var net = new LeNetish(2);

@@ -113,4 +113,16 @@ public sealed class LoweringTests
         Assert.Contains(program.TrainingBuffers, b => b.Role == BufferRole.Gradient);
         Assert.Equal(LossFusion.SoftmaxCrossEntropy, program.Loss.Fusion);
     }
+
+    [Fact]
+    public void Inference_buffers_whose_lifetimes_do_not_overlap_share_arrays()
+    {
+        var model = ModelPurityTests.ParseSingle(SnapshotTests.LeNet);
+        var program = Lowerer.Lower(NetGen.Generator.Planning.NetworkPlanner.Plan(model).Plan!);
+        // conv1 → A1 (+ Col1), pool → A2, conv3 → A3 (+ Col3), pool → A4, dense → A5, dense → outputs: an op's input and
+        // output are live together, so the seven buffers need three arrays.
+        var groups = program.InferenceArrays.Select(g => string.Join(" ", g.Buffers.Select(b => b.Name))).ToArray();
+        Assert.Equal(new[] { "A1 A3 A5", "Col1 A2 A4", "Col3" }, groups);
+        Assert.Equal(11520 + 14400 + 6480, program.InferenceArrays.Sum(g => g.PerSample));
+    }
 }

@@ -313,7 +313,7 @@ internal static class NetworkEmitter
     private static int InferenceChunk(NetworkProgram program)
     {
         int perSample = 1;
-        foreach (var buffer in program.InferenceBuffers) perSample = System.Math.Max(perSample, buffer.PerSample);
+        foreach (var shared in program.InferenceArrays) perSample = System.Math.Max(perSample, shared.PerSample);
         return System.Math.Max(1, System.Math.Min(PredictChunk, MaxBatch(perSample)));
     }
 
@@ -337,8 +337,22 @@ internal static class NetworkEmitter
             w.Line("/// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>");
             EmitEnsure(w, "EnsureTraining", program.TrainingBuffers);
             w.Line();
-            w.Line("/// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>");
-            EmitEnsure(w, "EnsureInference", program.InferenceBuffers);
+            w.Line("/// <summary>");
+            w.Line("/// Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty. Buffers whose");
+            w.Line("/// lifetimes do not overlap share one array.");
+            w.Line("/// </summary>");
+            using (w.Block("public void EnsureInference(int batch)"))
+            {
+                w.Line("if (batch <= _capacity) return;");
+                foreach (var shared in program.InferenceArrays)
+                {
+                    var owner = shared.Buffers[0];
+                    w.Line($"{owner.Name} = new {(shared.IsInt ? "int" : "float")}[batch * {Literal.Int(shared.PerSample)}];");
+                    for (int i = 1; i < shared.Buffers.Count; i++)
+                        w.Line($"{shared.Buffers[i].Name} = {owner.Name}; // {shared.Buffers[i - 1].Name} is dead by the time {shared.Buffers[i].Name} is written");
+                }
+                w.Line("_capacity = batch;");
+            }
         }
     }
 

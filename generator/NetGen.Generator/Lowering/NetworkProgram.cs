@@ -25,7 +25,16 @@ internal sealed record NetworkProgram(
     EquatableArray<LayerOps> Backward,
     // Workspace buffers, ordered by layer then role.
     EquatableArray<Buffer> TrainingBuffers,
-    EquatableArray<Buffer> InferenceBuffers);
+    EquatableArray<Buffer> InferenceBuffers,
+    // Inference buffers grouped so that no two of a group are live at once: each group can be one array.
+    EquatableArray<SharedArray> InferenceArrays);
+
+/// <summary>Buffers that can share one array (their lifetimes do not overlap); it holds the largest of them.</summary>
+internal sealed record SharedArray(EquatableArray<Buffer> Buffers)
+{
+    public int PerSample => Buffers.Max(b => b.PerSample);
+    public bool IsInt => Buffers[0].IsInt;
+}
 
 /// <summary>Lowers a <see cref="NetworkPlan"/>: each layer contributes its ops, the loss is decided once, here.</summary>
 internal static class Lowerer
@@ -62,7 +71,40 @@ internal static class Lowerer
         var trainingOps = training.SelectMany(l => l.Ops).Append(loss).Concat(backward.SelectMany(l => l.Ops));
         var inferenceOps = inference.SelectMany(l => l.Ops).Concat(epilogue);
         return new NetworkProgram(plan, init.ToEquatableArray(), inference.ToEquatableArray(), epilogue.ToEquatableArray(),
-            training.ToEquatableArray(), loss, backward.ToEquatableArray(), Workspace(trainingOps), Workspace(inferenceOps));
+            training.ToEquatableArray(), loss, backward.ToEquatableArray(), Workspace(trainingOps), Workspace(inferenceOps),
+            ShareByLifetime(inferenceOps.ToList()));
+    }
+
+    /// <summary>
+    /// Lifetimes over one pass: a buffer lives from the first op that names it to the last. Buffers whose lifetimes do
+    /// not overlap share an array (greedy, in order of first use), so inference holds about two activations at a
+    /// time instead of one per layer. An op's inputs and outputs are live at the same op, so they never share.
+    /// </summary>
+    internal static EquatableArray<SharedArray> ShareByLifetime(IReadOnlyList<Op> ops)
+    {
+        var first = new Dictionary<Buffer, int>();
+        var last = new Dictionary<Buffer, int>();
+        var order = new List<Buffer>();
+        for (int i = 0; i < ops.Count; i++)
+            foreach (var buffer in BuffersOf(ops[i]))
+            {
+                if (buffer.IsCaller) continue;
+                if (!first.ContainsKey(buffer)) { first[buffer] = i; order.Add(buffer); }
+                last[buffer] = i;
+            }
+
+        var groups = new List<(List<Buffer> Members, int End)>();
+        foreach (var buffer in order)
+        {
+            int g = groups.FindIndex(group => group.End < first[buffer] && group.Members[0].IsInt == buffer.IsInt);
+            if (g < 0) groups.Add((new List<Buffer> { buffer }, last[buffer]));
+            else
+            {
+                groups[g].Members.Add(buffer);
+                groups[g] = (groups[g].Members, last[buffer]);
+            }
+        }
+        return groups.Select(group => new SharedArray(group.Members.ToEquatableArray())).ToEquatableArray();
     }
 
     /// <summary>

@@ -336,7 +336,10 @@ namespace Samples
                 _capacity = batch;
             }
 
-            /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+            /// <summary>
+            /// Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty. Buffers whose
+            /// lifetimes do not overlap share one array.
+            /// </summary>
             public void EnsureInference(int batch)
             {
                 if (batch <= _capacity) return;

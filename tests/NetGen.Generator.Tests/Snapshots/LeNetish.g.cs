@@ -295,17 +295,20 @@ partial class LeNetish : global::NetGen.INetwork
             _capacity = batch;
         }
 
-        /// <summary>Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty.</summary>
+        /// <summary>
+        /// Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty. Buffers whose
+        /// lifetimes do not overlap share one array.
+        /// </summary>
         public void EnsureInference(int batch)
         {
             if (batch <= _capacity) return;
             A1 = new float[batch * 11520];
+            A3 = A1; // A1 is dead by the time A3 is written
+            A5 = A1; // A3 is dead by the time A5 is written
             Col1 = new float[batch * 14400];
-            A2 = new float[batch * 2880];
-            A3 = new float[batch * 288];
+            A2 = Col1; // Col1 is dead by the time A2 is written
+            A4 = Col1; // A2 is dead by the time A4 is written
             Col3 = new float[batch * 6480];
-            A4 = new float[batch * 72];
-            A5 = new float[batch * 100];
             _capacity = batch;
         }
     }

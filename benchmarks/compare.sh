@@ -73,4 +73,7 @@ cat "$out/header.txt"
 echo
 "$py" benchmarks/peer/table.py "$out/netgen.tsv" "$out/peer.tsv" | tee "$out/table.md"
 echo
+echo "notes (settings each run reported):"
+grep -h '^#' "$out/netgen.tsv" "$out/peer.tsv" | sed 's/^# */  /'
+echo
 echo "raw results: $out"

@@ -72,7 +72,8 @@ def main(paths):
             tcell, status = "—", ""
         else:
             tcell = (f"≥ {target:,}×" if rule == "best" else f"≥ {target}× each")
-            status = "met" if judged >= target else f"short: ×{target / judged:.2f} to go"
+            go = target / judged
+            status = "met" if judged >= target else f"short: ×{go:.3f} to go" if go < 1.01 else f"short: ×{go:.2f} to go"
         print(f"| {label} | {unit} | {fmt(n[1], unit)} | {fmt(n[2], unit)} | {fmt(p[1], unit)} | {fmt(p[2], unit)} "
               f"| {cell} | {tcell} | {status} |")
     print()

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peerbench  # noqa: E402
 
 opts = peerbench.args()
-settings = peerbench.setup(opts.threads, opts.allocator)
+settings = peerbench.setup(opts.threads, opts.allocator, opts.omp_wait)
 
 import numpy as np  # noqa: E402
 

@@ -4,6 +4,11 @@ Why each setting matters (measured on the project's 2-core machine):
 - Threads: torch's intra-op pool (OpenMP), OpenBLAS's own pthread pool (Debian's torch and numpy call the system
   libblas.so.3, which is OpenBLAS) and MKL's would each pick their own count; all are pinned to the requested one, and
   torch.set_num_threads is called too.
+- OpenMP waiting: after a parallel region torch's OpenMP workers spin (OMP_WAIT_POLICY=ACTIVE, GNU's default) while
+  OpenBLAS's own threads do the matrix products, so at 2 threads on 2 cores they fight for the cores; PASSIVE
+  (sleep) was up to 20x faster for the 784-128-10 step on the loaded machine than leaving it unset (GNU: spin a
+  while, then sleep). setup() sets PASSIVE unless told otherwise; compare.sh also times it unset at 2 threads and
+  keeps the better.
 - Allocator: glibc's malloc serves blocks above its mmap threshold (128 KiB at start) with mmap/munmap, so every
   400 KB gradient tensor of the 784-128-10 step costs a system call pair and fresh page faults; that alone cut
   PyTorch's training rate about 3x. jemalloc (Debian libjemalloc2, LD_PRELOADed) keeps the pages; failing that,
@@ -20,11 +25,12 @@ FASHION = os.environ.get("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist
 _MARK = "NETGEN_PEER_ENV"
 
 
-def setup(threads, allocator="best"):
+def setup(threads, allocator="best", omp_wait="passive"):
     """Pins every thread pool to `threads` and installs the allocator fix, re-executing this script if needed.
 
     allocator: "best" (jemalloc if installed, else glibc kept off mmap), "jemalloc", "glibc-nommap" or "default"
-    (plain glibc, as the old scripts ran: kept only to show what it costs). Returns a one-line description."""
+    (plain glibc, as the old scripts ran: kept only to show what it costs). omp_wait: "passive", "active" or
+    "default" (OMP_WAIT_POLICY unset). Returns a one-line description."""
     if allocator == "best":
         allocator = "jemalloc" if os.path.exists(JEMALLOC) else "glibc-nommap"
     want = {name: str(threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -42,6 +48,10 @@ def setup(threads, allocator="best"):
         drop = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"]
     else:
         sys.exit(f"unknown allocator {allocator!r}")
+    if omp_wait == "default":
+        drop.append("OMP_WAIT_POLICY")
+    else:
+        want["OMP_WAIT_POLICY"] = omp_wait.upper()
     want["LD_PRELOAD"] = " ".join(preload)
     if not want["LD_PRELOAD"]:
         del want["LD_PRELOAD"]
@@ -56,7 +66,7 @@ def setup(threads, allocator="best"):
         env[_MARK] = "1"
         sys.stdout.flush()
         os.execve(sys.executable, [sys.executable] + sys.argv, env)
-    return (f"OMP/OPENBLAS/MKL_NUM_THREADS={threads}, allocator {allocator}"
+    return (f"OMP/OPENBLAS/MKL_NUM_THREADS={threads}, OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY', 'unset')}, allocator {allocator}"
             + (f" (LD_PRELOAD={JEMALLOC})" if allocator == "jemalloc" else "")
             + (" (MALLOC_MMAP_THRESHOLD_=MALLOC_TRIM_THRESHOLD_=1 GiB)" if allocator == "glibc-nommap" else ""))
 
@@ -109,8 +119,14 @@ def fashion(count):
 def args(argv=None):
     import argparse
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("threads_positional", type=int, nargs="?", metavar="THREADS", help="same as --threads (the old usage)")
     p.add_argument("--threads", type=int, default=1, help="threads for every pool (default 1)")
     p.add_argument("--seconds", type=float, default=3.0, help="timed seconds per case after warm-up (default 3)")
     p.add_argument("--allocator", default="best", choices=["best", "jemalloc", "glibc-nommap", "default"])
+    p.add_argument("--omp-wait", default="passive", choices=["passive", "active", "default"],
+                   help="OMP_WAIT_POLICY for torch's OpenMP pool (default passive)")
     p.add_argument("--cases", default="", help="comma-separated case names to run (default: all)")
-    return p.parse_args(argv)
+    opts = p.parse_args(argv)
+    if opts.threads_positional is not None:
+        opts.threads = opts.threads_positional
+    return opts

@@ -20,7 +20,7 @@ if "--batch" in argv:
     batch = int(argv[i + 1])
     del argv[i:i + 2]
 opts = peerbench.args(argv)
-settings = peerbench.setup(opts.threads, opts.allocator)  # may re-execute this script with the right environment
+settings = peerbench.setup(opts.threads, opts.allocator, opts.omp_wait)  # may re-execute this script with the right environment
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

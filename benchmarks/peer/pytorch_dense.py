@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peerbench  # noqa: E402
 
 opts = peerbench.args()
-settings = peerbench.setup(opts.threads, opts.allocator)  # may re-execute this script with the right environment
+settings = peerbench.setup(opts.threads, opts.allocator, opts.omp_wait)  # may re-execute this script with the right environment
 
 import torch  # noqa: E402  (after setup: the thread variables must be in place before torch loads)
 import torch.nn.functional as F  # noqa: E402

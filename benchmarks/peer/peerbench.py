@@ -4,8 +4,8 @@ Why each setting matters (measured on the project's 2-core machine):
 - Threads: torch's intra-op pool (OpenMP), OpenBLAS's own pthread pool (Debian's torch and numpy call the system
   libblas.so.3, which is OpenBLAS) and MKL's would each pick their own count; all are pinned to the requested one, and
   torch.set_num_threads is called too.
-- OpenMP waiting: after a parallel region torch's OpenMP workers spin (OMP_WAIT_POLICY=ACTIVE, GNU's default) while
-  OpenBLAS's own threads do the matrix products, so at 2 threads on 2 cores they fight for the cores; PASSIVE
+- OpenMP waiting: after a parallel region torch's OpenMP workers spin-wait (GNU's default spins a while before it
+  sleeps) while OpenBLAS's own threads do the matrix products, so at 2 threads on 2 cores they fight; PASSIVE
   (sleep) was up to 20x faster for the 784-128-10 step on the loaded machine than leaving it unset (GNU: spin a
   while, then sleep). setup() sets PASSIVE unless told otherwise; compare.sh also times it unset at 2 threads and
   keeps the better.

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Reflection;
 using NetGen;
 using NetGen.Data;
 using NetGen.Kernels;
@@ -20,12 +19,9 @@ double seconds = double.Parse(opt.GetValueOrDefault("seconds", "3"), CultureInfo
 var only = new HashSet<string>(opt.GetValueOrDefault("cases", "").Split(',', StringSplitOptions.RemoveEmptyEntries));
 string data = opt.GetValueOrDefault("data", Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") ?? "/usr/share/datasets/fashion-mnist");
 
-// The kernels' thread count is WorkerPool.MaxDegreeOfParallelism, internal to NetGen (ConvTimings reaches it through
-// InternalsVisibleTo). Reflection sets it here so this harness needs no change to src/.
-var degree = typeof(DenseKernels).Assembly.GetType("NetGen.Kernels.WorkerPool")!
-    .GetProperty("MaxDegreeOfParallelism", BindingFlags.NonPublic | BindingFlags.Static)!;
-degree.SetValue(null, threads);
-int actual = (int)degree.GetValue(null)!;
+// The kernels' thread count (internal to NetGen; this harness sees it through InternalsVisibleTo, as ConvTimings does).
+WorkerPool.MaxDegreeOfParallelism = threads;
+int actual = WorkerPool.MaxDegreeOfParallelism;
 if (actual != threads) { Console.Error.WriteLine($"asked for {threads} threads, the worker pool allows {actual} on this machine"); return 2; }
 Console.WriteLine($"# NetGen, .NET {Environment.Version}, WorkerPool.MaxDegreeOfParallelism={actual}, {Environment.ProcessorCount} processors");
 

@@ -335,33 +335,29 @@ internal static class NetworkEmitter
             }
             w.Line();
             w.Line("/// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>");
-            EmitEnsure(w, "EnsureTraining", program.TrainingBuffers);
+            EmitEnsure(w, "EnsureTraining", program.TrainingBuffers.Select(b => new SharedArray(new[] { b }.ToEquatableArray())));
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty. Buffers whose");
             w.Line("/// lifetimes do not overlap share one array.");
             w.Line("/// </summary>");
-            using (w.Block("public void EnsureInference(int batch)"))
-            {
-                w.Line("if (batch <= _capacity) return;");
-                foreach (var shared in program.InferenceArrays)
-                {
-                    var owner = shared.Buffers[0];
-                    w.Line($"{owner.Name} = new {(shared.IsInt ? "int" : "float")}[batch * {Literal.Int(shared.PerSample)}];");
-                    for (int i = 1; i < shared.Buffers.Count; i++)
-                        w.Line($"{shared.Buffers[i].Name} = {owner.Name}; // {shared.Buffers[i - 1].Name} is dead by the time {shared.Buffers[i].Name} is written");
-                }
-                w.Line("_capacity = batch;");
-            }
+            EmitEnsure(w, "EnsureInference", program.InferenceArrays);
         }
     }
 
-    private static void EmitEnsure(CodeWriter w, string name, EquatableArray<Buffer> buffers)
+    /// <summary>Grows the workspace: one new array per shared group, which its later members then point at.</summary>
+    private static void EmitEnsure(CodeWriter w, string name, IEnumerable<SharedArray> arrays)
     {
         using (w.Block($"public void {name}(int batch)"))
         {
             w.Line("if (batch <= _capacity) return;");
-            foreach (var b in buffers) w.Line($"{b.Name} = new {(b.IsInt ? "int" : "float")}[batch * {Literal.Int(b.PerSample)}];");
+            foreach (var shared in arrays)
+            {
+                var owner = shared.Buffers[0];
+                w.Line($"{owner.Name} = new {(shared.IsInt ? "int" : "float")}[batch * {Literal.Int(shared.PerSample)}];");
+                for (int i = 1; i < shared.Buffers.Count; i++)
+                    w.Line($"{shared.Buffers[i].Name} = {owner.Name}; // {shared.Buffers[i - 1].Name} is dead by the time {shared.Buffers[i].Name} is written");
+            }
             w.Line("_capacity = batch;");
         }
     }

@@ -25,9 +25,12 @@ internal sealed record NetworkProgram(
     EquatableArray<LayerOps> Backward,
     // Workspace buffers, ordered by layer then role.
     EquatableArray<Buffer> TrainingBuffers,
-    EquatableArray<Buffer> InferenceBuffers,
     // Inference buffers grouped so that no two of a group are live at once: each group can be one array.
-    EquatableArray<SharedArray> InferenceArrays);
+    EquatableArray<SharedArray> InferenceArrays)
+{
+    /// <summary>Every workspace buffer inference names, whatever array it shares.</summary>
+    public IEnumerable<Buffer> InferenceBuffers => InferenceArrays.SelectMany(shared => shared.Buffers);
+}
 
 /// <summary>Buffers that can share one array (their lifetimes do not overlap); it holds the largest of them.</summary>
 internal sealed record SharedArray(EquatableArray<Buffer> Buffers)
@@ -71,8 +74,7 @@ internal static class Lowerer
         var trainingOps = training.SelectMany(l => l.Ops).Append(loss).Concat(backward.SelectMany(l => l.Ops));
         var inferenceOps = inference.SelectMany(l => l.Ops).Concat(epilogue);
         return new NetworkProgram(plan, init.ToEquatableArray(), inference.ToEquatableArray(), epilogue.ToEquatableArray(),
-            training.ToEquatableArray(), loss, backward.ToEquatableArray(), Workspace(trainingOps), Workspace(inferenceOps),
-            ShareByLifetime(inferenceOps.ToList()));
+            training.ToEquatableArray(), loss, backward.ToEquatableArray(), Workspace(trainingOps), ShareByLifetime(inferenceOps.ToList()));
     }
 
     /// <summary>

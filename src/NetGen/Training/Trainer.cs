@@ -97,8 +97,7 @@ public sealed class Trainer
 
         var evaluator = validation is null ? null : new Evaluator(net, options.EvaluationBatchSize);
         bool restore = stopping is { RestoreBestWeights: true };
-        // An epoch's training loss is measured before its steps, so without a validation set nothing has measured the
-        // parameters it ends with: before a snapshot of them, they are evaluated on the first training samples.
+        // Without a validation set, the first training samples measure the parameters an epoch ends with (see remarks).
         bool snapshots = restore || options.CheckpointPath is not null;
         Dataset? probe = snapshots && evaluator is null ? train.Take(options.EvaluationBatchSize) : null;
         var probeEvaluator = probe is null ? null : new Evaluator(net, options.EvaluationBatchSize);

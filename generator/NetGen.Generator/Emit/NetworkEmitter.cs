@@ -37,7 +37,8 @@ internal static class NetworkEmitter
     private static void EmitClass(CodeWriter w, NetworkProgram program)
     {
         var plan = program.Plan;
-        var ops = CpuOps.For(program.TrainingForward.SelectMany(l => l.Ops));
+        var forwardOps = program.TrainingForward.SelectMany(l => l.Ops);
+        var ops = CpuOps.For(forwardOps, specializeExtents: plan.Model.LanguageVersion >= LanguageVersion.CSharp11);
         using (w.Block($"partial class {Identifier.Escape(plan.Model.ClassName)} : global::NetGen.INetwork"))
         {
             EmitState(w, plan);
@@ -54,6 +55,7 @@ internal static class NetworkEmitter
                 "/// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>",
                 "private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)", writesGradients: true);
             EmitWorkspace(w, program);
+            ops.EmitExtents(w, forwardOps);
         }
     }
 

@@ -77,6 +77,7 @@ public static class Guard
         ref float x = ref MemoryMarshal.GetReference(values);
         int i = 0, n = values.Length, width = Simd.MaxWidth;
         bool finite = true;
+        if (n < 16) width = 0; // a few values (an online step's one input): no vector set-up
         if (width >= 512) finite &= AllFinite<Width512, Vector512<float>>(ref x, ref i, n);
         if (width >= 256) finite &= AllFinite<Width256, Vector256<float>>(ref x, ref i, n);
         if (width >= 128) finite &= AllFinite<Width128, Vector128<float>>(ref x, ref i, n);

@@ -15,6 +15,11 @@ using NetGen.Text;
 //
 // The corpus defaults to Debian's dict-gcide (/usr/share/dictd/gcide.dict.dz, about 6.5M words) when it is installed,
 // else the 3 MB excerpt shipped in data/. Files ending in .gz or .dz are decompressed.
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
 var options = Options.Parse(args);
 if (options is null) return 2;
 
@@ -72,6 +77,20 @@ static TextReader Open(string path)
 
 sealed record Options(Word2VecModel[] Models, string? Corpus, long Words, int Epochs, int Dimension, int Threads, int MinCount, int MaxVocabulary, string WordNet, string? Save)
 {
+    public const string Usage = """
+        options:
+          --model sg|cbow|both   objective(s) to train (default both)
+          --corpus PATH          text, .gz or .dz (default: /usr/share/dictd/gcide.dict.dz, else data/gcide-subset.txt.gz)
+          --words N              use the first N words of the corpus (default all)
+          --epochs E             passes over the corpus (default 3)
+          --dim D                vector length (default 100)
+          --threads T            threads (default 1, deterministic; more are faster, Hogwild, not reproducible)
+          --min-count C          drop words seen fewer times (default 5)
+          --max-vocabulary V     keep at most the V most frequent words (default 50,000)
+          --wordnet DIR          WordNet data for the synonym evaluation (default /usr/share/wordnet)
+          --save PATH            write the vectors in the reference tool's text format
+        """;
+
     public static Options? Parse(string[] args)
     {
         var o = new Options(new[] { Word2VecModel.SkipGram, Word2VecModel.Cbow }, null, long.MaxValue, 3, 100, 1, 5, 50_000, NetGen.Text.WordNet.DebianDirectory, null);
@@ -97,7 +116,7 @@ sealed record Options(Word2VecModel[] Models, string? Corpus, long Words, int Ep
             }
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
-                Console.Error.WriteLine($"{e.Message}. Options: --model sg|cbow|both, --corpus PATH, --words N, --epochs E, --dim D, --threads T, --min-count C, --max-vocabulary V, --wordnet DIR, --save PATH");
+                Console.Error.WriteLine($"{e.Message}.\n{Usage}");
                 return null;
             }
         }

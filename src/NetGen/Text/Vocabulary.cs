@@ -71,6 +71,15 @@ public sealed class Vocabulary
         return new Vocabulary(words, wordCounts);
     }
 
+    /// <summary>A vocabulary of <paramref name="words"/> in the given order, with unknown counts (zero): what a vectors file holds.</summary>
+    internal static Vocabulary FromWords(string[] words, string source)
+    {
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < words.Length; i++)
+            if (!distinct.Add(words[i])) throw new InvalidDataException($"{source}: the word \"{words[i]}\" appears twice (line {i + 2}).");
+        return new Vocabulary(words, new long[words.Length]);
+    }
+
     /// <summary>The ids of the text's words, in order; words outside the vocabulary are left out (as word2vec does).</summary>
     public int[] Encode(TextReader text)
     {

@@ -119,6 +119,35 @@ public sealed class WordVectors
         return id;
     }
 
+    /// <summary>
+    /// Reads the reference tool's text format (as <see cref="Save"/> writes it). Counts are not in the format, so the
+    /// vocabulary's counts read zero. A malformed file gets an <see cref="InvalidDataException"/> naming the line.
+    /// </summary>
+    public static WordVectors Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var reader = new StreamReader(path);
+        string header = reader.ReadLine() ?? throw new InvalidDataException($"{path} is empty; expected a \"count dimension\" line.");
+        string[] sizes = header.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (sizes.Length != 2 || !int.TryParse(sizes[0], NumberStyles.None, CultureInfo.InvariantCulture, out int count) ||
+            !int.TryParse(sizes[1], NumberStyles.None, CultureInfo.InvariantCulture, out int dimension) || count < 1 || dimension < 1 || (long)count * dimension > Array.MaxLength)
+            throw new InvalidDataException($"{path}, line 1: expected \"count dimension\" (two positive integers whose product fits an array), but found \"{header}\".");
+        var words = new string[count];
+        var vectors = new float[count * dimension];
+        for (int w = 0; w < count; w++)
+        {
+            string line = reader.ReadLine() ?? throw new InvalidDataException($"{path}: the header promises {count} words, but the file ends after {w}.");
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length != dimension + 1)
+                throw new InvalidDataException($"{path}, line {w + 2}: expected a word and {dimension} numbers, but found {fields.Length} fields.");
+            words[w] = fields[0];
+            for (int k = 0; k < dimension; k++)
+                if (!float.TryParse(fields[k + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out vectors[w * dimension + k]) || !float.IsFinite(vectors[w * dimension + k]))
+                    throw new InvalidDataException($"{path}, line {w + 2}: \"{fields[k + 1]}\" is not a finite number.");
+        }
+        return new WordVectors(Vocabulary.FromWords(words, path), vectors, dimension);
+    }
+
     /// <summary>Writes the reference tool's text format to <paramref name="path"/>: a temporary file, renamed over the target when complete.</summary>
     public void Save(string path)
     {

@@ -104,6 +104,13 @@ public class Word2VecTests
         {
             vectors.Save(path);
             Assert.Equal(new[] { "2 2", "x 1 0.5", "y -2 0.25" }, File.ReadAllLines(path));
+            var loaded = WordVectors.Load(path);
+            Assert.Equal(vectors.Vectors.ToArray(), loaded.Vectors.ToArray());
+            Assert.Equal(new[] { "x", "y" }, loaded.Vocabulary.Words);
+            File.WriteAllLines(path, new[] { "2 2", "x 1 0.5", "y -2" });
+            Assert.Contains("line 3: expected a word and 2 numbers, but found 2 fields", Assert.Throws<InvalidDataException>(() => WordVectors.Load(path)).Message);
+            File.WriteAllLines(path, new[] { "2 2", "x 1 0.5", "x -2 1" });
+            Assert.Contains("appears twice", Assert.Throws<InvalidDataException>(() => WordVectors.Load(path)).Message);
             Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + ".tmp-*"));
         }
         finally { File.Delete(path); }

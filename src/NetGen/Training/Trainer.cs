@@ -94,9 +94,7 @@ public sealed class Trainer
 
         EarlyStopping? stopping = options.EarlyStopping;
         MonitoredLoss monitor = stopping?.Monitor ?? (validation is null ? MonitoredLoss.TrainingLoss : MonitoredLoss.ValidationLoss);
-        Dataset? accuracyProbe = train.HasLabels && options.TrainingAccuracySamples > 0
-            ? (train.Count <= options.TrainingAccuracySamples ? train : train.Take(options.TrainingAccuracySamples))
-            : null;
+        Dataset? accuracyProbe = train.HasLabels && options.TrainingAccuracySamples > 0 ? EvenlySpaced(train, options.TrainingAccuracySamples) : null;
         CheckMeasured(monitor, "Early stopping", validation, accuracyProbe is not null);
         LearningRateSchedule? schedule = options.Schedule;
         MonitoredLoss scheduleMonitor = schedule?.Monitor ?? monitor;
@@ -259,6 +257,15 @@ public sealed class Trainer
             restored = true;
         }
         return new TrainingHistory(records, bestEpoch, best, monitor, reason, reasonText, restored, Stopwatch.GetElapsedTime(fitStart));
+    }
+
+    /// <summary><paramref name="count"/> samples spread evenly over <paramref name="data"/> (all of it when it holds no more).</summary>
+    internal static Dataset EvenlySpaced(Dataset data, int count)
+    {
+        if (data.Count <= count) return data;
+        var indices = new int[count];
+        for (int i = 0; i < count; i++) indices[i] = (int)((long)i * data.Count / count);
+        return data.Subset(indices);
     }
 
     /// <summary>Throws when <paramref name="monitor"/> will not be measured: no validation set, unlabelled data, training accuracy off.</summary>

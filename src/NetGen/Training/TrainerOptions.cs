@@ -32,12 +32,13 @@ public sealed class TrainerOptions
     public IProgress<TrainingProgress>? Progress { get; set; }
 
     /// <summary>
-    /// How many training samples (the first ones, in dataset order) measure <see cref="EpochRecord.TrainingAccuracy"/>
-    /// after each epoch, for labelled data: in inference mode, with the parameters the epoch ends with, as the validation
-    /// accuracy is, so the two compare. Default all of them, at the cost of one inference pass over the training set per
-    /// epoch; 0 measures nothing (the record holds null).
+    /// How many training samples measure <see cref="EpochRecord.TrainingAccuracy"/> after each epoch, for labelled data:
+    /// in inference mode, with the parameters the epoch ends with, as the validation accuracy is, so the two compare.
+    /// Default 10,000 (the accuracy to about ±0.6 points at 95 % confidence); a smaller training set is measured whole,
+    /// a larger one on evenly spaced samples (every Count/N-th, so a set sorted by class is still covered), copied
+    /// once per <see cref="Trainer.Fit"/>. <see cref="int.MaxValue"/> measures all; 0 measures nothing (the record holds null).
     /// </summary>
-    public int TrainingAccuracySamples { get; set; } = int.MaxValue;
+    public int TrainingAccuracySamples { get; set; } = 10_000;
 
     /// <summary>
     /// Clip the gradient by its global L2 norm over all trainable layers before each step, as PyTorch's

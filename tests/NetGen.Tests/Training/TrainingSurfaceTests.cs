@@ -304,37 +304,6 @@ public sealed class TrainingSurfaceTests(ITestOutputHelper output)
 
     // ---- Hooks ----
 
-    /// <summary>Wraps a network and keeps a copy of every batch it trains on.</summary>
-    sealed class InputRecorder(INetwork inner) : INetwork
-    {
-        public List<float[]> Inputs { get; } = new();
-        public List<float[]> Targets { get; } = new();
-        public int InputSize => inner.InputSize;
-        public int OutputSize => inner.OutputSize;
-        public int ParameterCount => inner.ParameterCount;
-        public Span<float> Parameters => inner.Parameters;
-        public Span<float> Gradients => inner.Gradients;
-        public IReadOnlyList<LayerInfo> Layers => inner.Layers;
-        public Loss Loss => inner.Loss;
-        public string Architecture => inner.Architecture;
-        public ulong ArchitectureFingerprint => inner.ArchitectureFingerprint;
-        public ulong TrainingStep { get => inner.TrainingStep; set => inner.TrainingStep = value; }
-        public ConcurrencyGuard Concurrency => inner.Concurrency;
-        public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
-        public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => inner.Predict(inputs, outputs, batchSize);
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
-        {
-            Inputs.Add(inputs.ToArray());
-            Targets.Add(targets.ToArray());
-            return inner.TrainBatch(inputs, targets, batchSize);
-        }
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize)
-        {
-            Inputs.Add(inputs.ToArray());
-            return inner.TrainBatch(inputs, labels, batchSize);
-        }
-    }
-
     static void AddNoise(TrainingBatch batch)
     {
         DeterministicRandom random = batch.Random;
@@ -348,7 +317,7 @@ public sealed class TrainingSurfaceTests(ITestOutputHelper output)
         float[] original = train.Features.ToArray();
         List<float[]> Run(int seed, bool shuffle)
         {
-            var recorder = new InputRecorder(new TrainingBlobsNet(seed: 1));
+            var recorder = new ScriptedNetwork(new TrainingBlobsNet(seed: 1)) { RecordInputs = true };
             new Trainer(recorder, new Adam(0.01f), new TrainerOptions { Epochs = 2, BatchSize = 16, Seed = seed, Shuffle = shuffle, BatchTransform = AddNoise }).Fit(train);
             return recorder.Inputs;
         }
@@ -370,7 +339,7 @@ public sealed class TrainingSurfaceTests(ITestOutputHelper output)
     [Fact]
     public void The_batch_transform_can_change_float_targets()
     {
-        var recorder = new InputRecorder(new TrainingRegressionNet(seed: 1));
+        var recorder = new ScriptedNetwork(new TrainingRegressionNet(seed: 1)) { RecordInputs = true };
         var data = TrainingTestData.Linear(20, seed: 1);
         float[] targets = data.Targets.ToArray();
         new Trainer(recorder, new Sgd(0.01f), new TrainerOptions

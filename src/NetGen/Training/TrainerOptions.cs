@@ -34,7 +34,7 @@ public sealed class TrainerOptions
     /// <summary>
     /// How many training samples measure <see cref="EpochRecord.TrainingAccuracy"/> after each epoch, for labelled data:
     /// in inference mode, with the parameters the epoch ends with, as the validation accuracy is, so the two compare.
-    /// Default 10,000 (the accuracy to about ±0.6 points at 95 % confidence); a smaller training set is measured whole,
+    /// Default 10,000 (an accuracy near 90 % to about ±0.6 points at 95 % confidence); a smaller training set is measured whole,
     /// a larger one on evenly spaced samples (every Count/N-th, so a set sorted by class is still covered), copied
     /// once per <see cref="Trainer.Fit"/>. <see cref="int.MaxValue"/> measures all; 0 measures nothing (the record holds null).
     /// </summary>

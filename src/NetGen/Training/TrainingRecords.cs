@@ -20,7 +20,7 @@ public sealed record EpochRecord(
     TimeSpan Elapsed, double SamplesPerSecond, int Samples, int Batches, bool Improved)
 {
     /// <summary>
-    /// Accuracy on the first <see cref="TrainerOptions.TrainingAccuracySamples"/> training samples after the epoch, in
+    /// Accuracy on <see cref="TrainerOptions.TrainingAccuracySamples"/> training samples spread over the set, after the epoch, in
     /// inference mode with the epoch's final parameters (as <see cref="ValidationAccuracy"/>); null for float targets or
     /// when not measured.
     /// </summary>

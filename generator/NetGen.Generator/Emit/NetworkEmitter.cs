@@ -82,7 +82,7 @@ internal static class NetworkEmitter
 
     private static string LossNote(LossKind loss) => loss switch
     {
-        LossKind.CrossEntropy => ", fused with the softmax: dL/dz = (y − t)/batch",
+        LossKind.CrossEntropy => ", fused with the softmax: dL/dz = (y·Σt − t)/batch, (y − t)/batch for one-hot targets",
         LossKind.BinaryCrossEntropy => ", fused with the sigmoid: dL/dz = (y − t)/batch",
         _ => ", ½‖y − t‖² per sample, the output activation's derivative folded in",
     };

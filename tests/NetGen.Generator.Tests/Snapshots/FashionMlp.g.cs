@@ -8,7 +8,7 @@
 //   3 Dense(10, Softmax)  10           1,290         2,560
 //   total                            101,770       203,264
 //
-// Loss: CrossEntropy, fused with the softmax: dL/dz = (y − t)/batch. Training FLOPs per sample ≈ 3 × forward.
+// Loss: CrossEntropy, fused with the softmax: dL/dz = (y·Σt − t)/batch, (y − t)/batch for one-hot targets. Training FLOPs per sample ≈ 3 × forward.
 #nullable enable
 
 namespace Samples.Fashion

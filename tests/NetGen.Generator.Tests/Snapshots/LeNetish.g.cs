@@ -11,7 +11,7 @@
 //   6 Dense(10, Softmax)                       10             1,010         2,000
 //   total                                                    10,278       707,888
 //
-// Loss: CrossEntropy, fused with the softmax: dL/dz = (y − t)/batch. Training FLOPs per sample ≈ 3 × forward.
+// Loss: CrossEntropy, fused with the softmax: dL/dz = (y·Σt − t)/batch, (y − t)/batch for one-hot targets. Training FLOPs per sample ≈ 3 × forward.
 #nullable enable
 
 partial class LeNetish : global::NetGen.INetwork

@@ -44,13 +44,13 @@ public class LstmParityTests
             File.WriteAllBytes(Path.Combine(folder, "weights.f32"), MemoryMarshal.AsBytes(weights.AsSpan()).ToArray());
             File.WriteAllText(Path.Combine(folder, "spec.json"), $"{{\"batch\": {batch}, \"steps\": {steps}, \"inputs\": {inputs}, \"hidden\": {hidden}, \"sequences\": {(sequences ? "true" : "false")}}}");
             var start = new ProcessStartInfo(TorchFactAttribute.Python) { RedirectStandardError = true, RedirectStandardOutput = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Recurrent", "torch_lstm.py"));
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Recurrent", "torch_recurrent.py"));
             start.ArgumentList.Add(folder);
             using (var process = Process.Start(start)!)
             {
                 string errors = process.StandardError.ReadToEnd();
                 process.WaitForExit();
-                Assert.True(process.ExitCode == 0, $"torch_lstm.py failed ({process.ExitCode}):\n{errors}");
+                Assert.True(process.ExitCode == 0, $"torch_recurrent.py failed ({process.ExitCode}):\n{errors}");
             }
             var torch = MemoryMarshal.Cast<byte, double>(File.ReadAllBytes(Path.Combine(folder, "result.f64"))).ToArray();
             Assert.Equal(outputs + parameterCount + x.Length, torch.Length);

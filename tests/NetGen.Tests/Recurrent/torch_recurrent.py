@@ -1,6 +1,7 @@
-"""PyTorch's nn.LSTM(batch_first=True) on the weights and inputs the LSTM kernel test wrote (float64, CPU).
+"""PyTorch's nn.LSTM or nn.RNN (batch_first=True) on the weights and inputs a recurrent kernel test wrote (float64, CPU).
 
-Usage: torch_lstm.py FOLDER. Reads spec.json (batch, steps, inputs, hidden, sequences), x.f32, parameters.f32 (W_ih,
+Usage: torch_recurrent.py FOLDER. Reads spec.json (kind: lstm, rnn_tanh or rnn_relu; batch, steps, inputs, hidden,
+sequences), x.f32, parameters.f32 (W_ih,
 W_hh, b_ih, b_hh flat) and weights.f32 (loss = sum(weights * output)); writes result.f64: the output, then the
 gradients of the parameters in the same flat layout, then the gradient of x.
 """
@@ -18,12 +19,15 @@ read = lambda name: torch.from_numpy(np.fromfile(os.path.join(folder, name), dty
 x = read("x.f32").view(B, T, I).requires_grad_(True)
 p = read("parameters.f32")
 w = read("weights.f32")
-lstm = torch.nn.LSTM(I, H, batch_first=True).double()
-sizes = [4 * H * I, 4 * H * H, 4 * H, 4 * H]
+kind = spec.get("kind", "lstm")
+G = 4 if kind == "lstm" else 1  # stacked gates
+lstm = (torch.nn.LSTM(I, H, batch_first=True) if kind == "lstm"
+        else torch.nn.RNN(I, H, batch_first=True, nonlinearity=kind[4:])).double()
+sizes = [G * H * I, G * H * H, G * H, G * H]
 parts = torch.split(p, sizes)
 with torch.no_grad():
-    lstm.weight_ih_l0.copy_(parts[0].view(4 * H, I))
-    lstm.weight_hh_l0.copy_(parts[1].view(4 * H, H))
+    lstm.weight_ih_l0.copy_(parts[0].view(G * H, I))
+    lstm.weight_hh_l0.copy_(parts[1].view(G * H, H))
     lstm.bias_ih_l0.copy_(parts[2])
     lstm.bias_hh_l0.copy_(parts[3])
 out, _ = lstm(x)

@@ -30,14 +30,14 @@ public static class LstmKernels
     public static long WorkspaceSize(int batch, int steps, int inputSize, int hidden) => Layout.Create(batch, steps, inputSize, hidden).Total;
 
     // Where each buffer lives in the workspace (offsets in floats).
-    readonly record struct Layout(long XT, long Gates, long Hs, long Cs, long Recurrent, long Bias, long DGates, long Dh, long Dc, long DXT, long Total)
+    readonly record struct Layout(long XT, long Gates, long Hs, long Cs, long Recurrent, long Bias, long DGates, long Dh, long Dc, long DXT, long Scratch, long Total)
     {
         public static Layout Create(int batch, int steps, int inputSize, int hidden)
         {
             long tb = (long)steps * batch, h4 = 4L * hidden, bh = (long)batch * hidden;
             long xT = 0, gates = xT + tb * inputSize, hs = gates + tb * h4, cs = hs + (steps + 1) * bh, recurrent = cs + (steps + 1) * bh;
-            long bias = recurrent + batch * h4, dGates = bias + h4, dh = dGates + tb * h4, dc = dh + bh, dXT = dc + bh;
-            return new Layout(xT, gates, hs, cs, recurrent, bias, dGates, dh, dc, dXT, dXT + tb * inputSize);
+            long bias = recurrent + batch * h4, dGates = bias + h4, dh = dGates + tb * h4, dc = dh + bh, dXT = dc + bh, scratch = dXT + tb * inputSize;
+            return new Layout(xT, gates, hs, cs, recurrent, bias, dGates, dh, dc, dXT, scratch, scratch + tb * (h4 + Math.Max(inputSize, hidden)));
         }
     }
 
@@ -121,8 +121,9 @@ public static class LstmKernels
             if (t > 0) DenseKernels.BackwardInput<Identity>(dA, wHh, default, dh, batch, hidden, h4, 0f);
         }
         // The parameters' gradients over all steps at once: dW_ih = Σ dAᵀ·x, dW_hh = Σ dAᵀ·h_{t−1}, db = Σ dA (both biases).
-        DenseKernels.BackwardWeights(dGates, xT, dWIh, dBIh, rows, inputSize, h4);
-        DenseKernels.BackwardWeights(dGates, hs.Slice(0, rows * hidden), dWHh, dBHh, rows, hidden, h4);
+        Span<float> scratch = workspace.Slice((int)at.Scratch, (int)(at.Total - at.Scratch));
+        TallProducts.WeightGradient(dGates, xT, dWIh, dBIh, scratch, rows, inputSize, h4);
+        TallProducts.WeightGradient(dGates, hs.Slice(0, rows * hidden), dWHh, dBHh, scratch, rows, hidden, h4);
         if (!inputGrad.IsEmpty)
         {
             Span<float> dXT = workspace.Slice((int)at.DXT, rows * inputSize);

@@ -18,7 +18,7 @@ public static class SimpleRnnKernels
     public static long WorkspaceSize(int batch, int steps, int inputSize, int hidden)
     {
         long tb = (long)steps * batch, bh = (long)batch * hidden;
-        return tb * inputSize + (steps + 1) * bh + hidden + tb * hidden + bh + tb * inputSize;
+        return tb * inputSize + (steps + 1) * bh + hidden + tb * hidden + bh + tb * inputSize + tb * (hidden + Math.Max(inputSize, hidden));
     }
 
     /// <summary>Runs the layer; the workspace keeps what <see cref="Backward{TAct}"/> needs.</summary>
@@ -91,8 +91,9 @@ public static class SimpleRnnKernels
             ElementwiseKernels.MultiplyByDerivative<TAct>(hs.Slice((t + 1) * bh, bh), dzt, 0f);
             if (t > 0) DenseKernels.BackwardInput<Identity>(dzt, wHh, default, dh, batch, hidden, hidden, 0f);
         }
-        DenseKernels.BackwardWeights(dz, xT, dWIh, dBIh, rows, inputSize, hidden);
-        DenseKernels.BackwardWeights(dz, hs.Slice(0, rows * hidden), dWHh, dBHh, rows, hidden, hidden);
+        Span<float> scratch = workspace.Slice(dxAt + rows * inputSize);
+        TallProducts.WeightGradient(dz, xT, dWIh, dBIh, scratch, rows, inputSize, hidden);
+        TallProducts.WeightGradient(dz, hs.Slice(0, rows * hidden), dWHh, dBHh, scratch, rows, hidden, hidden);
         if (!inputGrad.IsEmpty)
         {
             Span<float> dXT = workspace.Slice(dxAt, rows * inputSize);

@@ -88,6 +88,35 @@ Run("w3_train", () =>
     w3At = (w3At + 1) % 16;
 }, 64);
 
+// W4 (kernel level, the LSTM layer is not declarable yet): LSTM(32 → 128) over 32 steps, batch 32, the last step's h
+// against a target (loss ½‖h − t‖²), full backpropagation through time, then Adam over the layer's 82,944 parameters
+// (inline, the runtime's update formula). Tokens/s = batch × steps per step.
+{
+    const int B = 32, T = 32, I = 32, H = 128;
+    var lstmRandom = new SplitMix(11);
+    float[] R(int n, float s) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (2 * lstmRandom.NextFloat() - 1) * s; return a; }
+    int count = (int)LstmKernels.ParameterCount(I, H);
+    var px = R(count, 0.08f); var gx = new float[count]; var m = new float[count]; var v = new float[count];
+    var xs4 = R(B * T * I, 1f); var target = R(B * H, 0.5f); var hOut = new float[B * H]; var dh = new float[B * H];
+    var ws = new float[LstmKernels.WorkspaceSize(B, T, I, H)];
+    int step = 0;
+    Run("w4_lstm", () =>
+    {
+        LstmKernels.Forward(xs4, px, hOut, ws, B, T, I, H, false);
+        for (int k = 0; k < dh.Length; k++) dh[k] = (hOut[k] - target[k]) / B;
+        LstmKernels.Backward(dh, px, gx, default, ws, B, T, I, H, false);
+        step++;
+        float c1 = 1f / (1f - MathF.Pow(0.9f, step)), c2 = 1f / (1f - MathF.Pow(0.999f, step));
+        for (int k = 0; k < count; k++)
+        {
+            float g = gx[k];
+            m[k] = 0.9f * m[k] + 0.1f * g;
+            v[k] = 0.999f * v[k] + 0.001f * g * g;
+            px[k] -= 1e-3f * (m[k] * c1) / (MathF.Sqrt(v[k] * c2) + 1e-8f);
+        }
+    }, B * T, "tokens/s");
+}
+
 // GEMMs at the workloads' shapes, as benchmarks/peer/numpy_gemm.py: gemm_MxKxN is Y[M,N] = X[M,K]·W[N,K]^T through
 // DenseKernels.Forward (no bias, identity); conv_64x20x25x576 is ConvKernels.Forward on W3's first layer, which
 // includes the im2col that numpy's side is spared.

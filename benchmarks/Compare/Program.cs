@@ -12,6 +12,8 @@ using NetGen.Kernels;
 // as benchmarks/peer/peerbench.py (best ~25 ms window over --seconds after a 0.5 s warm-up), on the same Fashion-MNIST
 // images. Prints one tab-separated line per case: case, threads, value, unit. Lines starting with # are notes.
 // Usage: dotnet run -c Release --project benchmarks/Compare -- [--threads N] [--seconds S] [--cases a,b] [--data DIR]
+//        --fingerprint 1 [--dump FILE]: instead of timing, bit fingerprints of W1-W3 after fixed training steps (and W3's
+//        parameters to FILE), to tell which changes keep results bit for bit.
 var opt = new Dictionary<string, string>();
 for (int i = 0; i + 1 < args.Length; i += 2) opt[args[i].TrimStart('-')] = args[i + 1];
 int threads = int.Parse(opt.GetValueOrDefault("threads", "1"), CultureInfo.InvariantCulture);
@@ -60,6 +62,43 @@ Run("w1_forward", () =>
 var mlp = new W2Net(1);
 var adam = new Adam(1e-3f);
 int w2At = 0;
+// Fingerprints for "bit for bit, or within tolerance": 20 training steps of W1, W2 and W3 on fixed data, then a
+// prediction; prints each network's loss trajectory end, a hash of its parameters' bits, and the sum of its outputs.
+if (opt.ContainsKey("fingerprint"))
+{
+    static ulong Hash(ReadOnlySpan<float> values)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (float v in values) { h ^= BitConverter.SingleToUInt32Bits(v); h *= 1099511628211UL; }
+        return h;
+    }
+    void Report(string name, INetwork net, float loss, int batch)
+    {
+        var outputs = new float[batch * net.OutputSize];
+        net.Predict(images.AsSpan(0, batch * net.InputSize), outputs, batch);
+        double sum = 0; foreach (float o in outputs) sum += o;
+        Console.WriteLine(FormattableString.Invariant($"{name}\tloss {loss:R}\tparameters {Hash(net.Parameters):X16}\toutputs {Hash(outputs):X16} (sum {sum:R})"));
+    }
+    {
+        var n1 = new W1Net(1); var o1 = new Sgd(0.01f); float l = 0;
+        for (int s = 0; s < 200; s++) { l = n1.TrainBatch(xs.AsSpan(s % 1000, 1), ts.AsSpan(s % 1000, 1), 1); o1.Step(n1); }
+        var o = new float[1]; n1.Forward(xs.AsSpan(5, 1), o);
+        Console.WriteLine(FormattableString.Invariant($"W1\tloss {l:R}\tparameters {Hash(n1.Parameters):X16}\toutput {o[0]:R}"));
+    }
+    {
+        var n2 = new W2Net(1); var o2 = new Adam(1e-3f); float l = 0;
+        for (int s = 0; s < 20; s++) { l = n2.TrainBatch(images.AsSpan((s % 16) * 64 * 784, 64 * 784), labels.AsSpan((s % 16) * 64, 64), 64); o2.Step(n2); }
+        Report("W2", n2, l, 256);
+    }
+    {
+        var n3 = new W3Net(1); var o3 = new Adam(1e-3f); float l = 0;
+        for (int s = 0; s < 20; s++) { l = n3.TrainBatch(images.AsSpan((s % 16) * 64 * 784, 64 * 784), labels.AsSpan((s % 16) * 64, 64), 64); o3.Step(n3); }
+        Report("W3", n3, l, 64);
+        if (opt.TryGetValue("dump", out var dump)) System.IO.File.WriteAllBytes(dump, System.Runtime.InteropServices.MemoryMarshal.AsBytes(n3.Parameters).ToArray());
+    }
+    return 0;
+}
+
 Run("w2_train", () =>
 {
     mlp.TrainBatch(images.AsSpan(w2At * 64 * 784, 64 * 784), labels.AsSpan(w2At * 64, 64), 64);

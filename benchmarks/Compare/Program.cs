@@ -12,7 +12,7 @@ using NetGen.Kernels;
 // as benchmarks/peer/peerbench.py (best ~25 ms window over --seconds after a 0.5 s warm-up), on the same Fashion-MNIST
 // images. Prints one tab-separated line per case: case, threads, value, unit. Lines starting with # are notes.
 // Usage: dotnet run -c Release --project benchmarks/Compare -- [--threads N] [--seconds S] [--cases a,b] [--data DIR]
-//        --fingerprint 1 [--dump FILE]: instead of timing, bit fingerprints of W1-W3 after fixed training steps (and W3's
+//        --fingerprint 1 --cases none [--dump FILE]: instead of timing, bit fingerprints of W1-W3 after fixed training steps (and W3's
 //        parameters to FILE), to tell which changes keep results bit for bit.
 var opt = new Dictionary<string, string>();
 for (int i = 0; i + 1 < args.Length; i += 2) opt[args[i].TrimStart('-')] = args[i + 1];

@@ -302,28 +302,33 @@ public static unsafe class ConvKernels
             float* a0 = a + (long)m * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
             float* c0 = c + (long)m * N;
             int n = n0;
-            for (; n + 2 * lanes <= nEnd; n += 2 * lanes)
+            // 4 rows × 3 vectors: 12 accumulators, and per k 3 loads and 4 broadcasts feed 12 multiply-adds. Each output
+            // element is still one chain over k from zero, in order, so the tile's shape does not change a bit.
+            for (; n + 3 * lanes <= nEnd; n += 3 * lanes)
             {
-                TVec s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+                TVec s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
+                TVec s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
                 float* bk = b + n;
                 for (int k = 0; k < K; k++, bk += N)
                 {
                     var b0 = V.Load(bk);
                     var b1 = V.Load(bk + lanes);
+                    var b2 = V.Load(bk + 2 * lanes);
                     long ak = (long)k * aCol;
                     var w0 = V.Splat(a0[ak]);
-                    s00 = V.MulAdd(w0, b0, s00); s01 = V.MulAdd(w0, b1, s01);
+                    s00 = V.MulAdd(w0, b0, s00); s01 = V.MulAdd(w0, b1, s01); s02 = V.MulAdd(w0, b2, s02);
                     var w1 = V.Splat(a1[ak]);
-                    s10 = V.MulAdd(w1, b0, s10); s11 = V.MulAdd(w1, b1, s11);
+                    s10 = V.MulAdd(w1, b0, s10); s11 = V.MulAdd(w1, b1, s11); s12 = V.MulAdd(w1, b2, s12);
                     var w2 = V.Splat(a2[ak]);
-                    s20 = V.MulAdd(w2, b0, s20); s21 = V.MulAdd(w2, b1, s21);
+                    s20 = V.MulAdd(w2, b0, s20); s21 = V.MulAdd(w2, b1, s21); s22 = V.MulAdd(w2, b2, s22);
                     var w3 = V.Splat(a3[ak]);
-                    s30 = V.MulAdd(w3, b0, s30); s31 = V.MulAdd(w3, b1, s31);
+                    s30 = V.MulAdd(w3, b0, s30); s31 = V.MulAdd(w3, b1, s31); s32 = V.MulAdd(w3, b2, s32);
                 }
-                Store<V, TVec, TAct>(c0 + n, s00, bias, m, va); Store<V, TVec, TAct>(c0 + n + lanes, s01, bias, m, va);
-                Store<V, TVec, TAct>(c0 + N + n, s10, bias, m + 1, va); Store<V, TVec, TAct>(c0 + N + n + lanes, s11, bias, m + 1, va);
-                Store<V, TVec, TAct>(c0 + 2 * N + n, s20, bias, m + 2, va); Store<V, TVec, TAct>(c0 + 2 * N + n + lanes, s21, bias, m + 2, va);
-                Store<V, TVec, TAct>(c0 + 3 * N + n, s30, bias, m + 3, va); Store<V, TVec, TAct>(c0 + 3 * N + n + lanes, s31, bias, m + 3, va);
+                float* c1 = c0 + N, c2 = c1 + N, c3 = c2 + N;
+                Store<V, TVec, TAct>(c0 + n, s00, bias, m, va); Store<V, TVec, TAct>(c0 + n + lanes, s01, bias, m, va); Store<V, TVec, TAct>(c0 + n + 2 * lanes, s02, bias, m, va);
+                Store<V, TVec, TAct>(c1 + n, s10, bias, m + 1, va); Store<V, TVec, TAct>(c1 + n + lanes, s11, bias, m + 1, va); Store<V, TVec, TAct>(c1 + n + 2 * lanes, s12, bias, m + 1, va);
+                Store<V, TVec, TAct>(c2 + n, s20, bias, m + 2, va); Store<V, TVec, TAct>(c2 + n + lanes, s21, bias, m + 2, va); Store<V, TVec, TAct>(c2 + n + 2 * lanes, s22, bias, m + 2, va);
+                Store<V, TVec, TAct>(c3 + n, s30, bias, m + 3, va); Store<V, TVec, TAct>(c3 + n + lanes, s31, bias, m + 3, va); Store<V, TVec, TAct>(c3 + n + 2 * lanes, s32, bias, m + 3, va);
             }
             for (int r = 0; r < 4; r++)
                 for (int j = n; j < nEnd; j += lanes) RowVector<V, TVec, TAct>(a0 + (long)r * aRow, aCol, b + j, c0 + (long)r * N + j, bias, m + r, N, K, va);

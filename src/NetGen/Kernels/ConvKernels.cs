@@ -109,6 +109,21 @@ public static unsafe class ConvKernels
         {
             float* dzn = a->Y + (long)n * outC * pixels, coln = a->Col + (long)n * patch * pixels;
             int o = 0;
+            // Three filters × four patch rows share their loads (7 per 12 multiply-adds); each dot product is the same
+            // eight-partial-sum chain whichever tile holds it, so the tiling does not change a bit.
+            for (; o + 3 <= outC; o += 3)
+            {
+                float* g0 = dzn + (long)o * pixels, g1 = g0 + pixels, g2 = g1 + pixels;
+                float* dw0 = dw + (long)o * patch, dw1 = dw0 + patch, dw2 = dw1 + patch;
+                int k = k0;
+                for (; k + 4 <= k1; k += 4) Dot3x4<L, T>(g0, g1, g2, coln + (long)k * pixels, pixels, dw0 + k, dw1 + k, dw2 + k);
+                for (; k < k1; k++)
+                {
+                    dw0[k] += Dot<L, T>(g0, coln + (long)k * pixels, pixels);
+                    dw1[k] += Dot<L, T>(g1, coln + (long)k * pixels, pixels);
+                    dw2[k] += Dot<L, T>(g2, coln + (long)k * pixels, pixels);
+                }
+            }
             for (; o + 2 <= outC; o += 2)
             {
                 float* g0 = dzn + (long)o * pixels, g1 = g0 + pixels;
@@ -389,6 +404,46 @@ public static unsafe class ConvKernels
         }
         dw0[0] += d00; dw0[1] += d01; dw0[2] += d02; dw0[3] += d03;
         dw1[0] += d10; dw1[1] += d11; dw1[2] += d12; dw1[3] += d13;
+    }
+
+    /// <summary>
+    /// <see cref="Dot2x4{L, T}"/> for three gradient rows: twelve dot products, each computed exactly as
+    /// <see cref="Dot{L, T}"/> computes it.
+    /// </summary>
+    private static void Dot3x4<L, T>(float* g0, float* g1, float* g2, float* rows, int length, float* dw0, float* dw1, float* dw2)
+        where L : struct, IEightLanes<T> where T : struct
+    {
+        T s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        T s20 = default, s21 = default, s22 = default, s23 = default;
+        float* r0 = rows, r1 = rows + length, r2 = r1 + length, r3 = r2 + length;
+        int p = 0;
+        for (; p + 8 <= length; p += 8)
+        {
+            var a = L.Load(g0 + p);
+            var b = L.Load(g1 + p);
+            var c = L.Load(g2 + p);
+            var v = L.Load(r0 + p);
+            s00 = L.MulAdd(a, v, s00); s10 = L.MulAdd(b, v, s10); s20 = L.MulAdd(c, v, s20);
+            v = L.Load(r1 + p);
+            s01 = L.MulAdd(a, v, s01); s11 = L.MulAdd(b, v, s11); s21 = L.MulAdd(c, v, s21);
+            v = L.Load(r2 + p);
+            s02 = L.MulAdd(a, v, s02); s12 = L.MulAdd(b, v, s12); s22 = L.MulAdd(c, v, s22);
+            v = L.Load(r3 + p);
+            s03 = L.MulAdd(a, v, s03); s13 = L.MulAdd(b, v, s13); s23 = L.MulAdd(c, v, s23);
+        }
+        float d00 = L.Sum(s00), d01 = L.Sum(s01), d02 = L.Sum(s02), d03 = L.Sum(s03);
+        float d10 = L.Sum(s10), d11 = L.Sum(s11), d12 = L.Sum(s12), d13 = L.Sum(s13);
+        float d20 = L.Sum(s20), d21 = L.Sum(s21), d22 = L.Sum(s22), d23 = L.Sum(s23);
+        for (; p < length; p++)
+        {
+            float a = g0[p], b = g1[p], c = g2[p];
+            d00 += a * r0[p]; d01 += a * r1[p]; d02 += a * r2[p]; d03 += a * r3[p];
+            d10 += b * r0[p]; d11 += b * r1[p]; d12 += b * r2[p]; d13 += b * r3[p];
+            d20 += c * r0[p]; d21 += c * r1[p]; d22 += c * r2[p]; d23 += c * r3[p];
+        }
+        dw0[0] += d00; dw0[1] += d01; dw0[2] += d02; dw0[3] += d03;
+        dw1[0] += d10; dw1[1] += d11; dw1[2] += d12; dw1[3] += d13;
+        dw2[0] += d20; dw2[1] += d21; dw2[2] += d22; dw2[3] += d23;
     }
 
     /// <summary>Four dot products of g with four consecutive rows of length <paramref name="length"/>, sharing the loads of g.</summary>

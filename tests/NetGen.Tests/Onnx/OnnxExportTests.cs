@@ -63,7 +63,7 @@ public class OnnxExportTests
         network.Predict(inputs, expected, batch);
 
         using var stream = new MemoryStream();
-        Export(network, stream);
+        network.ExportOnnx(stream);
         float[] actual = RunOnnx(stream.ToArray(), network, inputs, batch);
 
         Assert.Equal(expected.Length, actual.Length);
@@ -149,6 +149,14 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void AHandWrittenNetworkHasNoGraph()
+    {
+        INetwork network = new NetGen.Tests.Support.FakeNetwork(3, 2);
+        var error = Assert.Throws<NotSupportedException>(() => network.ExportOnnx(new MemoryStream()));
+        Assert.Contains("FakeNetwork", error.Message);
+    }
+
+    [Fact]
     public void ALayerWithoutAnOnnxCounterpartThrowsNamingIt()
     {
         var builder = OnnxGraphBuilder.ForVector("Net", new float[10], 4);
@@ -166,9 +174,6 @@ public class OnnxExportTests
         Assert.Contains("10", error.Message);
         Assert.Throws<ArgumentException>(() => builder.Dense("d", 5, 2, 0, false, Activation.ReLU, 0)); // 4 inputs, not 5
     }
-
-    // ExportOnnx is generated on each class, not part of INetwork: dispatch on the concrete type.
-    static void Export(INetwork network, Stream stream) => ((dynamic)network).ExportOnnx(stream);
 
     static float[] RunOnnx(byte[] model, INetwork network, float[] inputs, int batch)
     {

@@ -52,6 +52,7 @@ public sealed class PackageTests(PackageTests.PackFixture pack) : IClassFixture<
         var entries = zip.Entries.Select(e => e.FullName).ToArray();
         Assert.Contains("lib/net10.0/NetGen.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/NetGen.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/NetGen.CodeFixes.dll", entries);
         // The generator is an analyzer only: it must not be a lib reference or a package dependency.
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("NetGen.Generator.dll", StringComparison.Ordinal));
         var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));

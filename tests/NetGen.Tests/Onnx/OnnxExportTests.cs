@@ -33,7 +33,7 @@ public partial class OnnxNoBiasLinear { }
 /// kind (Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, Dropout) and every activation, with and without bias, strides,
 /// padding (Same, explicit, rectangular kernels), overlapping and gapped pools.
 /// </summary>
-public class OnnxExportTests
+public class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     // |onnx − predict| ≤ 1e-5 · max(|onnx|, |predict|), plus 1e-6 absolute for values that are all but zero.
     const double Relative = 1e-5, Absolute = 1e-6;
@@ -67,12 +67,15 @@ public class OnnxExportTests
         float[] actual = RunOnnx(stream.ToArray(), network, inputs, batch);
 
         Assert.Equal(expected.Length, actual.Length);
+        double worst = 0;
         for (int i = 0; i < expected.Length; i++)
         {
             double error = Math.Abs(expected[i] - actual[i]), scale = Math.Max(Math.Abs(expected[i]), Math.Abs(actual[i]));
             Assert.True(error <= Relative * scale + Absolute,
                 $"{name}: output {i} is {actual[i]:R} in ONNX Runtime but {expected[i]:R} from Predict (error {error:E2}).");
+            worst = Math.Max(worst, error / Math.Max(scale, 1e-30));
         }
+        output.WriteLine($"{name}: largest relative difference {worst:E2} over {expected.Length} outputs");
     }
 
     [Fact]

@@ -93,11 +93,21 @@ Run("w3_train", () =>
 // includes the im2col that numpy's side is spared.
 var rng = new SplitMix(7);
 float[] Rand(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = rng.NextFloat(); return a; }
-foreach (var (m, k, n) in new[] { (64, 784, 128), (256, 784, 128), (1, 784, 128), (64, 128, 10), (64, 2880, 100), (64 * 576, 25, 20) })
+// The gemm_ rows call the kernel compiled for the shape (DenseKernels.Forward<Identity, TExt>), as the generated
+// networks do; the gemmrt_ rows call the same kernel with the sizes as arguments, to show what specialization brings.
+void Gemm<TExt>(int m) where TExt : struct, IDenseExtents
 {
+    int k = TExt.In, n = TExt.Out;
     var x = Rand(m * k); var w = Rand(n * k); var yg = new float[m * n];
-    Run($"gemm_{m}x{k}x{n}", () => DenseKernels.Forward<Identity>(x, w, default, yg, m, k, n, 0f), 2.0 * m * k * n, "GFLOP/s", 1e9);
+    Run($"gemm_{m}x{k}x{n}", () => DenseKernels.Forward<Identity, TExt>(x, w, default, yg, m, 0f), 2.0 * m * k * n, "GFLOP/s", 1e9);
+    Run($"gemmrt_{m}x{k}x{n}", () => DenseKernels.Forward<Identity>(x, w, default, yg, m, k, n, 0f), 2.0 * m * k * n, "GFLOP/s", 1e9);
 }
+Gemm<In784Out128>(64);
+Gemm<In784Out128>(256);
+Gemm<In784Out128>(1);
+Gemm<In128Out10>(64);
+Gemm<In2880Out100>(64);
+Gemm<In25Out20>(64 * 576);
 {
     var w = Rand(20 * 25); var yc = new float[64 * 20 * 576]; var col = new float[64 * 25 * 576];
     Run("conv_64x20x25x576", () => ConvKernels.Forward<Identity>(images, w, default, yc, col, 64, 1, 28, 28, 20, 5, 5, 1, 0, 0, 24, 24, 0f),
@@ -146,3 +156,9 @@ public partial class W2Net { }
 [Dense(100, Activation.ReLU)]
 [Dense(10, Activation.Softmax)]
 public partial class W3Net { }
+
+// The GEMM shapes as the generator declares them for a network's Dense layers.
+struct In784Out128 : IDenseExtents { public static int In => 784; public static int Out => 128; }
+struct In128Out10 : IDenseExtents { public static int In => 128; public static int Out => 10; }
+struct In2880Out100 : IDenseExtents { public static int In => 2880; public static int Out => 100; }
+struct In25Out20 : IDenseExtents { public static int In => 25; public static int Out => 20; }

@@ -40,7 +40,31 @@ public class PyTorchParityTests
     public void TheMlpFromTheGradientChecksMatchesPyTorch() => Check(new Networks.WideCrossEntropy(5), [40], 6,
         Dense(30, "LeakyReLU", 0.01), Dense(20, "ELU", 1.0), Dense(12, "Sigmoid", bias: false), Dense(10, "Softmax"));
 
-    static void Check(INetwork net, int[] inputShape, int batch, params object[] layers)
+    /// <summary>
+    /// Targets that do not sum to 1 (random rows summing to about 2.5, a multi-hot row [1, 1, 0, ...], an all-zero row): the gradient through
+    /// softmax is p·Σt − t, not p − t. PyTorch's <c>F.cross_entropy</c> with probability targets is the reference.
+    /// </summary>
+    [TorchFact]
+    public void CrossEntropyWithTargetsThatDoNotSumToOneMatchesPyTorch() => Check(new Networks.WideCrossEntropy(6), [40], 5,
+        (targets, classes) =>
+        {
+            var random = new DeterministicRandom(12);
+            for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSingle() * 0.5f;
+            targets.AsSpan(0, classes).Clear();
+            targets[0] = targets[1] = 1f;                      // multi-hot: Σt = 2
+            targets.AsSpan(classes, classes).Clear();          // all zero: Σt = 0, no loss, no gradient
+        },
+        Dense(30, "LeakyReLU", 0.01), Dense(20, "ELU", 1.0), Dense(12, "Sigmoid", bias: false), Dense(10, "Softmax"));
+
+    /// <summary>Sigmoid + binary cross-entropy with soft targets anywhere in [0, 1], against <c>F.binary_cross_entropy_with_logits</c>.</summary>
+    [TorchFact]
+    public void BinaryCrossEntropyWithSoftTargetsMatchesPyTorch() => Check(new ParityBce(8), [12], 7,
+        (targets, _) => { var random = new DeterministicRandom(13); for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSingle(); },
+        Dense(9, "ELU", 0.5), Dense(4, "Sigmoid"));
+
+    static void Check(INetwork net, int[] inputShape, int batch, params object[] layers) => Check(net, inputShape, batch, (Action<float[], int>?)null, layers);
+
+    static void Check(INetwork net, int[] inputShape, int batch, Action<float[], int>? fillTargets, params object[] layers)
     {
         var random = new DeterministicRandom((ulong)net.ParameterCount);
         var parameters = net.Parameters;
@@ -54,7 +78,14 @@ public class PyTorchParityTests
         {
             float loss;
             var spec = new Dictionary<string, object> { ["batch"] = batch, ["input"] = inputShape, ["loss"] = net.Loss.ToString(), ["layers"] = layers };
-            if (net.Loss == Loss.MeanSquaredError)
+            if (fillTargets is not null)
+            {
+                var targets = new float[batch * net.OutputSize];
+                fillTargets(targets, net.OutputSize);
+                File.WriteAllBytes(Path.Combine(folder, "targets.f32"), MemoryMarshal.AsBytes(targets.AsSpan()).ToArray());
+                loss = net.TrainBatch(inputs, targets, batch);
+            }
+            else if (net.Loss == Loss.MeanSquaredError)
             {
                 var targets = new float[batch * net.OutputSize];
                 for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSingle();

@@ -111,8 +111,8 @@ public sealed class SnapshotTests
     [Fact]
     public async Task A_changed_snapshot_fails_with_a_readable_diff()
     {
-        string path = Path.Combine(RepoPaths.Snapshots, "XorNet.g.cs");
-        string expected = File.ReadAllText(path);
+        // The generator's own output as the baseline, not the file: accept mode may be rewriting the files meanwhile.
+        string expected = TestCompilation.RunGenerator(Xor).SourceText(Emit.HintName.For("XorNet"));
         const string line = "public int InputSize => 2;";
         Assert.Contains(line, expected);
         string changed = expected.Replace(line, "public int InputSize => 3;");

@@ -21,11 +21,11 @@ double seconds = double.Parse(opt.GetValueOrDefault("seconds", "3"), CultureInfo
 var only = new HashSet<string>(opt.GetValueOrDefault("cases", "").Split(',', StringSplitOptions.RemoveEmptyEntries));
 string data = opt.GetValueOrDefault("data", Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") ?? "/usr/share/datasets/fashion-mnist");
 
-// The kernels' thread count (internal to NetGen; this harness sees it through InternalsVisibleTo, as ConvTimings does).
-WorkerPool.MaxDegreeOfParallelism = threads;
-int actual = WorkerPool.MaxDegreeOfParallelism;
+// The kernels' thread count, through the public knob.
+Parallelism.MaxDegreeOfParallelism = threads;
+int actual = Parallelism.MaxDegreeOfParallelism;
 if (actual != threads) { Console.Error.WriteLine($"asked for {threads} threads, the worker pool allows {actual} on this machine"); return 2; }
-Console.WriteLine($"# NetGen, .NET {Environment.Version}, WorkerPool.MaxDegreeOfParallelism={actual}, {Environment.ProcessorCount} processors");
+Console.WriteLine($"# NetGen, .NET {Environment.Version}, Parallelism.MaxDegreeOfParallelism={actual}, {Environment.ProcessorCount} processors");
 
 // The first 1,024 Fashion-MNIST training images, pixels scaled to [0, 1], as in benchmarks/peer.
 var raw = IdxReader.ReadImages(Path.Combine(data, "train-images-idx3-ubyte.gz"));

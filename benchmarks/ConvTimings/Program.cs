@@ -8,7 +8,7 @@ using NetGen.Kernels;
 // call, best of many short windows. Usage: ConvTimings [seconds] [threads]
 const int B = 64;
 double seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 3;
-if (args.Length > 1) WorkerPool.MaxDegreeOfParallelism = int.Parse(args[1]);
+if (args.Length > 1) Parallelism.MaxDegreeOfParallelism = int.Parse(args[1]);
 
 var rng = new SplitMix(7);
 float[] Rand(int n, float s) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (2 * rng.NextFloat() - 1) * s; return a; }
@@ -34,7 +34,7 @@ while (Stopwatch.GetTimestamp() < end)
     steps += reps;
 }
 long alloc = GC.GetAllocatedBytesForCurrentThread() - alloc0, allAlloc = GC.GetTotalAllocatedBytes(true) - allAlloc0;
-Console.WriteLine($"threads={WorkerPool.MaxDegreeOfParallelism}  TrainBatch+Adam: {best,8:N0} samples/s ({B / best * 1e3:F2} ms/step; best 20-step window over {seconds}s; {alloc / (double)steps:F1} B/step allocated on this thread, {allAlloc / (double)steps:F1} in the process)");
+Console.WriteLine($"threads={Parallelism.MaxDegreeOfParallelism}  TrainBatch+Adam: {best,8:N0} samples/s ({B / best * 1e3:F2} ms/step; best 20-step window over {seconds}s; {alloc / (double)steps:F1} B/step allocated on this thread, {allAlloc / (double)steps:F1} in the process)");
 
 // The generated steps, on the harness's own buffers.
 var p = Rand(289630, 0.05f); var g = new float[289630];
@@ -43,21 +43,21 @@ var a3 = new float[B * 100]; var a4 = new float[B * 10]; var d4 = new float[B * 
 Span<float> P(int o, int n) => p.AsSpan(o, n);
 Span<float> G(int o, int n) => g.AsSpan(o, n);
 
-int degree = WorkerPool.MaxDegreeOfParallelism;
+int degree = Parallelism.MaxDegreeOfParallelism;
 // Best of 40 windows of 10 calls, alternating one thread and the chosen degree so both see the same machine noise.
 (double Serial, double Parallel) Time(Action a)
 {
     double t1 = double.MaxValue, tn = double.MaxValue;
     for (int r = 0; r < 42; r++)
     {
-        WorkerPool.MaxDegreeOfParallelism = r % 2 == 0 ? 1 : degree;
+        Parallelism.MaxDegreeOfParallelism = r % 2 == 0 ? 1 : degree;
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < 10; i++) a();
         double t = (Stopwatch.GetTimestamp() - t0) * 1e6 / Stopwatch.Frequency / 10;
         if (r < 2) continue; // warm-up
         if (r % 2 == 0) t1 = Math.Min(t1, t); else tn = Math.Min(tn, t);
     }
-    WorkerPool.MaxDegreeOfParallelism = degree;
+    Parallelism.MaxDegreeOfParallelism = degree;
     return (t1, tn);
 }
 

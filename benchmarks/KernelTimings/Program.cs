@@ -8,7 +8,7 @@ using NetGen.Kernels;
 // Prints samples/s for forward+backward and for forward+backward+Adam. Usage: KernelTimings [seconds] [threads]
 const int B = 64, I = 784, H = 128, O = 10;
 double seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 3;
-if (args.Length > 1) WorkerPool.MaxDegreeOfParallelism = int.Parse(args[1]);
+if (args.Length > 1) Parallelism.MaxDegreeOfParallelism = int.Parse(args[1]);
 
 var rng = new SplitMix(42);
 float[] Rand(int n, float s) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (2 * rng.NextFloat() - 1) * s; return a; }
@@ -77,7 +77,7 @@ double Measure(bool adam)
 long alloc0 = GC.GetTotalAllocatedBytes(true);
 double fb = Measure(false), fba = Measure(true);
 long alloc1 = GC.GetTotalAllocatedBytes(true);
-Console.WriteLine($"threads={WorkerPool.MaxDegreeOfParallelism}  fwd+bwd: {fb,10:N0} samples/s   fwd+bwd+adam: {fba,10:N0} samples/s   (best 100-step window over {seconds}s each; allocated {alloc1 - alloc0} B)");
+Console.WriteLine($"threads={Parallelism.MaxDegreeOfParallelism}  fwd+bwd: {fb,10:N0} samples/s   fwd+bwd+adam: {fba,10:N0} samples/s   (best 100-step window over {seconds}s each; allocated {alloc1 - alloc0} B)");
 
 // Per-kernel breakdown, microseconds per call (best of many).
 double Time(Action a)
@@ -119,16 +119,16 @@ if (args.Length > 2 && args[2] == "shapes")
 // Break-even of the parallel path: forward and weight gradient of a square layer at batch 64, serial vs parallel.
 if (args.Length > 2 && args[2] == "breakeven")
 {
-    int degree = WorkerPool.MaxDegreeOfParallelism;
+    int degree = Parallelism.MaxDegreeOfParallelism;
     foreach (int size in new[] { 24, 32, 48, 64, 96, 128, 192 })
     {
         var xs = Rand(64 * size, 1f); var ws = Rand(size * size, 0.1f); var ys = new float[64 * size]; var gw = new float[size * size];
         DenseKernels.ParallelThreshold = long.MaxValue;
-        WorkerPool.MaxDegreeOfParallelism = 1;
+        Parallelism.MaxDegreeOfParallelism = 1;
         double fs = Time(() => DenseKernels.Forward<ReLU>(xs, ws, default, ys, 64, size, size, 0f));
         double bs = Time(() => DenseKernels.BackwardWeights(ys, xs, gw, default, 64, size, size));
         DenseKernels.ParallelThreshold = 0;
-        WorkerPool.MaxDegreeOfParallelism = degree;
+        Parallelism.MaxDegreeOfParallelism = degree;
         double fp = Time(() => DenseKernels.Forward<ReLU>(xs, ws, default, ys, 64, size, size, 0f));
         double bp = Time(() => DenseKernels.BackwardWeights(ys, xs, gw, default, 64, size, size));
         Console.WriteLine($"  64x{size}x{size} ({64L * size * size / 1024}K MACs): forward {fs:F1} -> {fp:F1} us, weights {bs:F1} -> {bp:F1} us");

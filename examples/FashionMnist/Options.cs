@@ -5,7 +5,7 @@ namespace FashionMnist;
 
 /// <summary>Command-line options; every flag has a default so a bare run does the main job.</summary>
 internal sealed record Options(string DataDirectory, string Model, int Epochs, int BatchSize, float LearningRate, int Seed,
-    string? LoadPath, string SavePath, string PlotPath, int? TrainLimit)
+    string? LoadPath, string SavePath, string PlotPath, int? TrainLimit, string? OnnxPath = null)
 {
     public const string DebianDataDirectory = "/usr/share/datasets/fashion-mnist";
 
@@ -28,6 +28,7 @@ internal sealed record Options(string DataDirectory, string Model, int Epochs, i
                 case "--save": o = o with { SavePath = Value() }; saveGiven = true; break;
                 case "--plot": o = o with { PlotPath = Value() }; plotGiven = true; break;
                 case "--limit": o = o with { TrainLimit = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
+                case "--export-onnx": o = o with { OnnxPath = Value() }; break;
                 case "-h" or "--help": throw new HelpRequested();
                 default: throw new ArgumentException($"unknown option '{args[i]}' (try --help)");
             }
@@ -59,6 +60,9 @@ internal sealed record Options(string DataDirectory, string Model, int Epochs, i
           --save PATH     where the best model is saved (default fashion-<model>.ngck)
           --load PATH     skip training: evaluate a saved model
           --plot PATH     SVG of the loss and accuracy curves (default fashion-<model>.svg)
+          --export-onnx PATH
+                          also write the trained (or loaded) model as ONNX, for ONNX Runtime, ML.NET, Python;
+                          it takes pixels standardized as this example does (see README)
         """;
 }
 

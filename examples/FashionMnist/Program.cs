@@ -36,6 +36,7 @@ if (options.LoadPath is not null)
     net.Load(options.LoadPath);
     AnsiConsole.MarkupLine($"Loaded {Markup.Escape(options.LoadPath)}");
     Report.Test(Evaluator.Evaluate(net, test), classNames);
+    ExportOnnx(net, options.OnnxPath);
     return 0;
 }
 
@@ -61,7 +62,16 @@ Report.Test(result, classNames);
 Report.Curves(history);
 Plot.WriteSvg(history, options.PlotPath, $"{net.GetType().Name} on Fashion-MNIST: test accuracy {result.Accuracy:P2}");
 AnsiConsole.MarkupLine($"Curves written to {Markup.Escape(Path.GetFullPath(options.PlotPath))}");
+ExportOnnx(net, options.OnnxPath);
 return 0;
+
+// --export-onnx: the inference graph (dropout omitted) with the weights in the network now, the best epoch's after training.
+static void ExportOnnx(INetwork net, string? path)
+{
+    if (path is null) return;
+    net.ExportOnnx(path);
+    AnsiConsole.MarkupLine($"ONNX model written to {Markup.Escape(Path.GetFullPath(path))}");
+}
 
 /// <summary>Where the images come from: the full set when it is installed, else the subset shipped with the example.</summary>
 static class Data

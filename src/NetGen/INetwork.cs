@@ -50,6 +50,14 @@ public interface INetwork
     float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
     /// <summary>As the targets overload, with class labels (one-hot targets; a single-output network takes 0 or 1 as the target).</summary>
     float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize);
+
+    // Generated networks implement both; the defaults are for hand-written implementations, which have no graph to describe.
+    /// <summary>Writes the inference graph and the current weights as an ONNX model (opset 17) to a file, atomically.</summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX counterpart (the message names it), or the network is not generated.</exception>
+    void ExportOnnx(string path) => throw new NotSupportedException($"{GetType().Name} is not a generated network: it has no ONNX graph.");
+    /// <summary>Writes the inference graph and the current weights as an ONNX model (opset 17) to a stream.</summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX counterpart (the message names it), or the network is not generated.</exception>
+    void ExportOnnx(System.IO.Stream stream) => throw new NotSupportedException($"{GetType().Name} is not a generated network: it has no ONNX graph.");
 }
 
 /// <summary>One layer of a generated network.</summary>

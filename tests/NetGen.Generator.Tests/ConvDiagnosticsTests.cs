@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
+using NetGen.Generator.Tests.Support;
 
 namespace NetGen.Generator.Tests;
 
@@ -213,6 +214,7 @@ public class ConvDiagnosticsTests
         // LocationInfo rebuilds the location from path and span (no syntax tree is kept), so read the span from our source.
         Assert.Equal("Net.cs", d.Location.GetLineSpan().Path);
         Assert.Equal(attribute, Source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+        Harness.VerifyAnalyzerReports(Source, TestCompilation.RunAnalyzer(Source));
         return d;
     }
 

@@ -65,6 +65,8 @@ public sealed class DiagnosticsTests
         var line = SourceText.From(source).Lines.GetLinePositionSpan(expected);
         Assert.Equal(line, diagnostic.Location.GetLineSpan().Span);
 
+        Harness.VerifyAnalyzerReports(source, diagnostics);
+
         // The generator refuses exactly what the analyzer calls an error.
         var run = TestCompilation.RunGenerator(TestCompilation.Create(source));
         Assert.Null(run.Single.Exception);

@@ -52,11 +52,18 @@ public sealed class PackageTests(PackageTests.PackFixture pack) : IClassFixture<
         var entries = zip.Entries.Select(e => e.FullName).ToArray();
         Assert.Contains("lib/net10.0/NetGen.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/NetGen.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/NetGen.CodeFixes.dll", entries);
         // The generator is an analyzer only: it must not be a lib reference or a package dependency.
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("NetGen.Generator.dll", StringComparison.Ordinal));
         var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
         using var reader = new StreamReader(nuspec.Open());
-        Assert.DoesNotContain("NetGen.Generator", reader.ReadToEnd());
+        string manifest = reader.ReadToEnd();
+        Assert.DoesNotContain("NetGen.Generator", manifest);
+        // It carries a readme and its license, both as files and in the manifest.
+        Assert.Contains("README.md", entries);
+        Assert.Contains("LICENSE", entries);
+        Assert.Contains("<readme>README.md</readme>", manifest);
+        Assert.Contains("<license type=\"expression\">MIT</license>", manifest);
     }
 
     private const string Program = """
@@ -78,6 +85,11 @@ public sealed class PackageTests(PackageTests.PackFixture pack) : IClassFixture<
         Console.WriteLine(FormattableString.Invariant($"PARAMETERS={net.ParameterCount}"));
         Console.WriteLine(FormattableString.Invariant($"FIRST_LOSS={first:R}"));
         Console.WriteLine(FormattableString.Invariant($"LAST_LOSS={last:R}"));
+        using (var onnx = new System.IO.MemoryStream())
+        {
+            net.ExportOnnx(onnx);
+            Console.WriteLine(FormattableString.Invariant($"ONNX_BYTES={onnx.Length}"));
+        }
 
         [Network(Loss.MeanSquaredError)]
         [Input(2)]
@@ -157,6 +169,7 @@ public sealed class PackageTests(PackageTests.PackFixture pack) : IClassFixture<
             float first = float.Parse(Value(output, "FIRST_LOSS"), CultureInfo.InvariantCulture);
             float last = float.Parse(Value(output, "LAST_LOSS"), CultureInfo.InvariantCulture);
             Assert.True(float.IsFinite(last) && last < first * 0.5f, $"loss did not decrease: {first} → {last}{Environment.NewLine}{output}");
+            Assert.True(int.Parse(Value(output, "ONNX_BYTES"), CultureInfo.InvariantCulture) > 0, "ExportOnnx wrote nothing");
         }
         finally
         {

@@ -16,6 +16,7 @@ internal static class GeneratedMembers
         ["Forward"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>" },
         ["Predict"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>, int" },
         ["TrainBatch"] = new[] { "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>, int", "System.ReadOnlySpan<float>, System.ReadOnlySpan<int>, int" },
+        ["ExportOnnx"] = new[] { "string", "System.IO.Stream" },
     };
 
     /// <summary>
@@ -28,6 +29,7 @@ internal static class GeneratedMembers
         "s_layers", "Seed", "TrainingStep", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "Loss", "Architecture",
         "ArchitectureFingerprint", "Layers", "Concurrency", "MaxTrainingBatchSize", "Workspace", "Extents",
         "RunInference", "RunTrainingForward", "RunBackward",
+        "BuildOnnx",
     };
 
     /// <summary>The generated constructors' parameter lists: a parameterless one and one taking the seed.</summary>

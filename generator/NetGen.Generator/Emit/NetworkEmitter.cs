@@ -45,6 +45,7 @@ internal static class NetworkEmitter
             EmitConstructors(w, program, ops);
             EmitProperties(w, program);
             EmitEntryPoints(w, program);
+            OnnxEmitter.Emit(w, plan);
             EmitPass(w, ops, program.Inference, program.InferenceEpilogue,
                 "/// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name=\"outputs\"/>.</summary>",
                 "private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)");

@@ -143,4 +143,7 @@ internal sealed record Conv2DLayer(
         yield return new ConvBackwardOp(outputGradient, Columns(plan), Weights(plan, WeightCount(plan)), Biases(plan),
             plan.ComputesParameterGradients, plan.InputGradient, plan.Fold, Geometry(plan));
     }
+
+    public override OnnxOp LowerOnnx(LayerPlan plan) =>
+        new OnnxConvOp(plan.Name, Geometry(plan), Weights(plan, WeightCount(plan)), Biases(plan), ActivationKind, AlphaValue);
 }

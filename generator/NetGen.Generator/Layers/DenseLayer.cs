@@ -97,4 +97,7 @@ internal sealed record DenseLayer(
         yield return new DenseBackwardOp(plan.Index, outputGradient, plan.TrainingSource, Weights(plan), Biases(plan),
             plan.ComputesParameterGradients, plan.InputGradient, plan.Fold, plan.Input.Size, Units);
     }
+
+    public override OnnxOp LowerOnnx(LayerPlan plan) =>
+        new OnnxDenseOp(plan.Name, plan.Input.Size, Units, Weights(plan), Biases(plan), ActivationKind, AlphaValue);
 }

@@ -52,4 +52,6 @@ internal sealed record DropoutLayer(double Rate, string? Name, LocationInfo? Loc
         if (plan.InputGradient is not Buffer inputGradient) yield break;
         yield return new DropoutBackwardOp(plan.OutputGradient!.Value, Mask(plan), inputGradient, plan.Fold, plan.Output.Size);
     }
+
+    public override OnnxOp LowerOnnx(LayerPlan plan) => new OnnxIdentityOp(plan.Name, Kind);
 }

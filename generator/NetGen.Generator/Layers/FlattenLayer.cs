@@ -23,4 +23,6 @@ internal sealed record FlattenLayer(string? Name, LocationInfo? Location) : Laye
 
     public override IEnumerable<Op> LowerForward(LayerPlan plan, bool training) =>
         new Op[] { new NoteOp("Nothing to do: NCHW data is already in C×H×W order.") };
+
+    public override OnnxOp LowerOnnx(LayerPlan plan) => new OnnxFlattenOp(plan.Name);
 }

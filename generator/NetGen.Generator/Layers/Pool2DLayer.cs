@@ -71,4 +71,6 @@ internal sealed record Pool2DLayer(PoolKind Pool, int Size, int Stride, string? 
             ? new MaxPoolBackwardOp(plan.OutputGradient!.Value, Argmax(plan), inputGradient, plan.Fold, Geometry(plan))
             : new AvgPoolBackwardOp(plan.OutputGradient!.Value, inputGradient, plan.Fold, Geometry(plan));
     }
+
+    public override OnnxOp LowerOnnx(LayerPlan plan) => new OnnxPoolOp(plan.Name, Pool == PoolKind.Max, Size, EffectiveStride);
 }

@@ -56,4 +56,7 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
 
     /// <summary>The backward ops, given dL/d(output) in <see cref="LayerPlan.OutputGradient"/>.</summary>
     public virtual IEnumerable<Op> LowerBackward(LayerPlan plan) => System.Array.Empty<Op>();
+
+    /// <summary>This layer in the ONNX inference graph; a kind without a counterpart makes the export throw, naming it.</summary>
+    public virtual OnnxOp LowerOnnx(LayerPlan plan) => new OnnxUnsupportedOp(plan.Name, Kind);
 }

@@ -171,6 +171,44 @@ partial class LeNetish : global::NetGen.INetwork
         }
     }
 
+    /// <summary>
+    /// Writes the inference graph (dropout omitted) and the current weights as an ONNX model, opset 17, to
+    /// <paramref name="path"/>, atomically: a temporary file renamed over the target, so a failure never leaves half a model.
+    /// </summary>
+    /// <exception cref="global::System.NotSupportedException">A layer has no ONNX counterpart; the message names it.</exception>
+    public void ExportOnnx(string path)
+    {
+        BuildOnnx().Save(path);
+    }
+
+    /// <summary>Writes the inference graph and the current weights as an ONNX model (opset 17) to <paramref name="stream"/>.</summary>
+    /// <exception cref="global::System.NotSupportedException">A layer has no ONNX counterpart; the message names it.</exception>
+    public void ExportOnnx(global::System.IO.Stream stream)
+    {
+        BuildOnnx().WriteTo(stream);
+    }
+
+    /// <summary>The inference graph with a snapshot of the weights, taken while no training step or load can write them.</summary>
+    private global::NetGen.Onnx.OnnxGraphBuilder BuildOnnx()
+    {
+        _concurrency.EnterShared("ExportOnnx");
+        try
+        {
+            global::NetGen.Onnx.OnnxGraphBuilder onnx = global::NetGen.Onnx.OnnxGraphBuilder.ForImage("LeNetish", _parameters, 1, 28, 28);
+            onnx.Conv2D("Conv2D1", 20, 5, 5, 1, 0, 0, 0, true, global::NetGen.Activation.ReLU, 0.0f);
+            onnx.MaxPool2D("MaxPool2D2", 2, 2);
+            onnx.Conv2D("Conv2D3", 8, 3, 3, 2, 1, 1, 520, true, global::NetGen.Activation.Tanh, 0.0f);
+            onnx.AvgPool2D("AvgPool2D4", 2, 2);
+            onnx.Dense("Dense5", 72, 100, 1968, true, global::NetGen.Activation.ReLU, 0.0f);
+            onnx.Dense("Dense6", 100, 10, 9268, true, global::NetGen.Activation.Softmax, 0.0f);
+            return onnx;
+        }
+        finally
+        {
+            _concurrency.ExitShared();
+        }
+    }
+
     /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
     private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {

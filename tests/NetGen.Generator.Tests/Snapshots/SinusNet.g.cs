@@ -159,6 +159,40 @@ partial class SinusNet : global::NetGen.INetwork
         }
     }
 
+    /// <summary>
+    /// Writes the inference graph (dropout omitted) and the current weights as an ONNX model, opset 17, to
+    /// <paramref name="path"/>, atomically: a temporary file renamed over the target, so a failure never leaves half a model.
+    /// </summary>
+    /// <exception cref="global::System.NotSupportedException">A layer has no ONNX counterpart; the message names it.</exception>
+    public void ExportOnnx(string path)
+    {
+        BuildOnnx().Save(path);
+    }
+
+    /// <summary>Writes the inference graph and the current weights as an ONNX model (opset 17) to <paramref name="stream"/>.</summary>
+    /// <exception cref="global::System.NotSupportedException">A layer has no ONNX counterpart; the message names it.</exception>
+    public void ExportOnnx(global::System.IO.Stream stream)
+    {
+        BuildOnnx().WriteTo(stream);
+    }
+
+    /// <summary>The inference graph with a snapshot of the weights, taken while no training step or load can write them.</summary>
+    private global::NetGen.Onnx.OnnxGraphBuilder BuildOnnx()
+    {
+        _concurrency.EnterShared("ExportOnnx");
+        try
+        {
+            global::NetGen.Onnx.OnnxGraphBuilder onnx = global::NetGen.Onnx.OnnxGraphBuilder.ForVector("SinusNet", _parameters, 1);
+            onnx.Dense("Dense1", 1, 3, 0, true, global::NetGen.Activation.Tanh, 0.0f);
+            onnx.Dense("Dense2", 3, 1, 6, true, global::NetGen.Activation.Identity, 0.0f);
+            return onnx;
+        }
+        finally
+        {
+            _concurrency.ExitShared();
+        }
+    }
+
     /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
     private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {

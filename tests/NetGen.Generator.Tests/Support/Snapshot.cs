@@ -12,7 +12,10 @@ internal static class Snapshot
 {
     public const string AcceptVariable = "NETGEN_ACCEPT_SNAPSHOTS";
 
-    public static void Match(string name, string actual) => Match(name, actual, RepoPaths.Snapshots, Environment.GetEnvironmentVariable(AcceptVariable) == "1");
+    /// <summary>True when the run was asked to rewrite snapshots.</summary>
+    public static bool Accepting => Environment.GetEnvironmentVariable(AcceptVariable) == "1";
+
+    public static void Match(string name, string actual) => Match(name, actual, RepoPaths.Snapshots, Accepting);
 
     public static void Match(string name, string actual, string directory, bool accept)
     {

@@ -276,9 +276,17 @@ public class DenseKernelTests
             using (new ParallelScope(parallel))
             {
                 for (int i = 0; i < 20; i++) Step();
-                long thread0 = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 200; i++) Step();
-                Assert.Equal(thread0, GC.GetAllocatedBytesForCurrentThread());
+                // On a loaded machine the caller may outwait the pool's spin and block once in Monitor.Wait, whose first
+                // use on a thread allocates its wait event (about 2 KB, measured): a one-off, so the best of three
+                // windows must be exactly zero, which a per-step allocation never is.
+                long threadBest = long.MaxValue;
+                for (int window = 0; window < 3 && threadBest > 0; window++)
+                {
+                    long thread0 = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < 200; i++) Step();
+                    threadBest = Math.Min(threadBest, GC.GetAllocatedBytesForCurrentThread() - thread0);
+                }
+                Assert.Equal(0, threadBest);
                 // Process-wide, the runtime itself (tiered JIT, the thread pool) may allocate now and then, so allow some
                 // slack and take the best of three windows: a leak in the workers repeats in every window, a one-off does not.
                 long best = long.MaxValue;

@@ -276,9 +276,9 @@ public class DenseKernelTests
             using (new ParallelScope(parallel))
             {
                 for (int i = 0; i < 20; i++) Step();
-                // On a loaded machine the caller may outwait the pool's spin and block once in Monitor.Wait, whose first
-                // use on a thread allocates its wait event (about 2 KB, measured): a one-off, so the best of three
-                // windows must be exactly zero, which a per-step allocation never is.
+                // A loaded machine once showed 2,096 bytes in one window of a full-solution run (never alone): likely the
+                // caller outwaiting the pool's spin and blocking in Monitor.Wait for the first time on this thread. A
+                // one-off passes here; a per-step allocation shows in every window, so the best of three must be zero.
                 long threadBest = long.MaxValue;
                 for (int window = 0; window < 3 && threadBest > 0; window++)
                 {

@@ -112,6 +112,9 @@ internal sealed class CpuOps
             case CopyOp o:
                 w.Line($"{Span(o.Source)}.CopyTo({Span(o.Destination)});");
                 break;
+            case WhenTrainableOp o:
+                using (w.Block($"if (_layers[{Literal.Int(o.Layer - 1)}].Trainable)")) Emit(w, o.Inner);
+                break;
             case ActivationDerivativeOp o:
                 w.Line($"global::NetGen.Kernels.ElementwiseKernels.MultiplyByDerivative<{o.Activation.KernelType()}>({Span(o.Activations)}, {Span(o.Gradient)}, {Literal.Float(o.Alpha)});");
                 break;

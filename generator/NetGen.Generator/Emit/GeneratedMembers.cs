@@ -16,6 +16,9 @@ internal static class GeneratedMembers
         ["Forward"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>" },
         ["Predict"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>, int" },
         ["TrainBatch"] = new[] { "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>, int", "System.ReadOnlySpan<float>, System.ReadOnlySpan<int>, int" },
+        ["PredictLayer"] = new[] { "string, System.ReadOnlySpan<float>, System.Span<float>, int" },
+        ["SetTrainable"] = new[] { "string, bool" },
+        ["Summary"] = new[] { "" },
     };
 
     /// <summary>
@@ -25,6 +28,7 @@ internal static class GeneratedMembers
     private static readonly HashSet<string> s_fieldsAndProperties = new(StringComparer.Ordinal)
     {
         "_parameters", "_gradients", "_seed", "_dropoutKey", "_trainingStep", "_concurrency", "_inferenceWorkspaces", "_trainingWorkspace",
+        "_layers", "_layerView",
         "s_layers", "Seed", "TrainingStep", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "Loss", "Architecture",
         "ArchitectureFingerprint", "Layers", "Concurrency", "MaxTrainingBatchSize", "Workspace",
         "RunInference", "RunTrainingForward", "RunBackward",

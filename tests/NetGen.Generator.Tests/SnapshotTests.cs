@@ -82,7 +82,21 @@ public sealed class SnapshotTests
         public partial class LeNetish { }
         """;
 
+    // Input noise, a low-rank layer on a kernel-sized input and a small unrolled one, masking between layers.
+    public const string Denoising = """
+        using NetGen;
+
+        [Network(Loss.MeanSquaredError)]
+        [Input(64)]
+        [GaussianNoise(0.1)]
+        [LowRankDense(32, 8, Activation.ReLU, Name = "encoder")]
+        [MaskingNoise(0.2)]
+        [LowRankDense(64, 4, Activation.Sigmoid, Name = "decoder")]
+        public partial class DenoisingLowRank { }
+        """;
+
     [Theory]
+    [InlineData("DenoisingLowRank", Denoising, "DenoisingLowRank")]
     [InlineData("XorNet", Xor, "XorNet")]
     [InlineData("SinusNet", Sinus, "SinusNet")]
     [InlineData("FashionMlp", FashionMlp, "Samples.Fashion.FashionMlp")]

@@ -350,8 +350,10 @@ internal static class NetworkEmitter
         {
             BufferRole.Activation => $"{layer} output",
             BufferRole.Gradient => $"gradient at {layer}'s output",
-            BufferRole.Mask => $"{layer} mask (0 or 1/(1 − rate))",
+            BufferRole.Mask => plan.Layers[buffer.Layer - 1].Layer.Kind == "Dropout" ? $"{layer} mask (0 or 1/(1 − rate))" : $"{layer} mask (0 or 1)",
             BufferRole.Argmax => $"{layer} argmax positions",
+            BufferRole.Hidden => $"{layer} inner activations V·x",
+            BufferRole.HiddenGradient => $"gradient at {layer}'s inner activations",
             _ => $"{layer} im2col columns",
         };
     }

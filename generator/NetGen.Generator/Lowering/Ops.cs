@@ -68,6 +68,15 @@ internal sealed record DropoutOp(int Layer, Buffer Input, Buffer Output, Buffer 
 /// </summary>
 internal sealed record WhenTrainableOp(int Layer, Op Inner) : Op;
 
+/// <summary>Additive Gaussian noise, training only: stddev·N(0, 1) drawn from (seed, layer, training step).</summary>
+internal sealed record GaussianNoiseOp(int Layer, Buffer Input, Buffer Output, double StdDev) : Op;
+
+/// <summary>Masking noise, training only: each value zeroed with probability Rate (mask 0 or 1 from (seed, layer, step)), kept for backward.</summary>
+internal sealed record MaskingNoiseOp(int Layer, Buffer Input, Buffer Output, Buffer Mask, double Rate) : Op;
+
+/// <summary>dX = dY times the fold: the backward of a layer whose output is its input plus something independent of it.</summary>
+internal sealed record PassGradientOp(Buffer OutputGradient, Buffer InputGradient, Fold Fold) : Op;
+
 /// <summary>Copies a buffer (inference: the last layer passed its input through, so it is copied out).</summary>
 internal sealed record CopyOp(Buffer Source, Buffer Destination, int Size) : Op;
 

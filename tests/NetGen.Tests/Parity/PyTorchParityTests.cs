@@ -19,6 +19,7 @@ public class PyTorchParityTests
     static object Conv(int filters, int kh, int kw, int stride, int ph, int pw, string activation, double alpha = 0, bool bias = true) =>
         new { kind = "Conv2D", filters, kh, kw, stride, ph, pw, activation, alpha, bias };
     static object Pool(string kind, int size, int stride) => new { kind, size, stride };
+    static object LowRank(int units, int rank, string activation, double alpha = 0, bool bias = true) => new { kind = "LowRankDense", units, rank, activation, alpha, bias };
 
     [TorchFact]
     public void LeNetMatchesPyTorch() => Check(new ParityLeNet(1), [1, 28, 28], 4,
@@ -39,6 +40,14 @@ public class PyTorchParityTests
     [TorchFact]
     public void TheMlpFromTheGradientChecksMatchesPyTorch() => Check(new Networks.WideCrossEntropy(5), [40], 6,
         Dense(30, "LeakyReLU", 0.01), Dense(20, "ELU", 1.0), Dense(12, "Sigmoid", bias: false), Dense(10, "Softmax"));
+
+    [TorchFact]
+    public void LowRankDenseIsTwoLinearLayersInPyTorch() => Check(new ParityLowRank(6), [24], 5,
+        LowRank(300, 20, "Tanh"), LowRank(18, 7, "LeakyReLU", 0.01, bias: false), LowRank(4, 2, "Softmax"));
+
+    [TorchFact]
+    public void LowRankDenseUnderMseMatchesPyTorch() => Check(new ParityLowRankMse(7), [5], 4,
+        Dense(6, "Sigmoid"), LowRank(3, 2, "Identity"));
 
     static void Check(INetwork net, int[] inputShape, int batch, params object[] layers)
     {

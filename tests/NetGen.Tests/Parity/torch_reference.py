@@ -47,6 +47,14 @@ for index, layer in enumerate(spec["layers"]):
         b = take([layer["units"]]) if layer["bias"] else None
         x = acts[layer["activation"]](F.linear(x, w, b), layer["alpha"])
         last_activation = spec["layers"][index]["activation"]
+    elif kind == "LowRankDense":
+        # Sequential(Linear(in, rank, bias=False), Linear(rank, units)): V [rank, in], then U [units, rank], then b.
+        x = x.flatten(1)
+        v = take([layer["rank"], x.shape[1]])
+        u = take([layer["units"], layer["rank"]])
+        b = take([layer["units"]]) if layer["bias"] else None
+        x = acts[layer["activation"]](F.linear(F.linear(x, v), u, b), layer["alpha"])
+        last_activation = spec["layers"][index]["activation"]
     elif kind == "Conv2D":
         w = take([layer["filters"], x.shape[1], layer["kh"], layer["kw"]])
         b = take([layer["filters"]]) if layer["bias"] else None

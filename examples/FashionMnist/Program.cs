@@ -37,7 +37,9 @@ if (options.LoadPath is not null)
         return 1;
     }
     AnsiConsole.MarkupLine($"Loaded {Markup.Escape(options.LoadPath)} with its '{PixelsName}' standardizer");
-    Report.Test(Evaluator.Evaluate(net, saved.Apply(test)), classNames);
+    var standardizedTest = saved.Apply(test);
+    Report.Test(Evaluator.Evaluate(net, standardizedTest), classNames);
+    if (options.Compress && net is FashionMlp mlp) Compression.Table(mlp, standardizedTest);
     return 0;
 }
 
@@ -75,6 +77,29 @@ Report.Curves(history);
 Plot.WriteSvg(history, options.PlotPath, $"{net.GetType().Name} on Fashion-MNIST: test accuracy {result.Accuracy:P2}");
 AnsiConsole.MarkupLine($"Curves written to {Markup.Escape(Path.GetFullPath(options.PlotPath))}");
 return 0;
+
+/// <summary>Low-rank compression of the MLP: both hidden layers as rank-r U·V from their truncated SVD, no retraining.</summary>
+static class Compression
+{
+    public static void Table(FashionMlp full, Dataset test)
+    {
+        INetwork[] compressed = [new FashionMlpRank8(1), new FashionMlpRank16(1), new FashionMlpRank32(1), new FashionMlpRank64(1)];
+        var table = new Table().AddColumn("rank").AddColumn(new TableColumn("parameters").RightAligned())
+            .AddColumn(new TableColumn("of full").RightAligned()).AddColumn(new TableColumn("‖W − UV‖/‖W‖ (layer 1, 3)").RightAligned())
+            .AddColumn(new TableColumn("test accuracy").RightAligned());
+        table.AddRow("full", $"{full.ParameterCount:N0}", "100 %", "0, 0", $"{Evaluator.Evaluate(full, test).Accuracy:P2}");
+        foreach (INetwork net in compressed)
+        {
+            double first = LowRank.Factorize(full, "Dense1", net, "LowRankDense1");
+            double second = LowRank.Factorize(full, "Dense3", net, "LowRankDense3");
+            net.CopyLayerFrom(full, "Dense4");
+            int rank = (net.Layers[0].ParameterCount - 256) / (784 + 256);
+            table.AddRow($"{rank}", $"{net.ParameterCount:N0}", $"{100.0 * net.ParameterCount / full.ParameterCount:F1} %",
+                $"{first:F3}, {second:F3}", $"{Evaluator.Evaluate(net, test).Accuracy:P2}");
+        }
+        AnsiConsole.Write(table);
+    }
+}
 
 /// <summary>Where the images come from: the full set when it is installed, else the subset shipped with the example.</summary>
 static class Data

@@ -410,9 +410,12 @@ public sealed class DiagnosticsTests
             {
                 [Network(Loss.CrossEntropy)]
                 [Input(1, 6, 6)]
+                [GaussianNoise(0.1)]
                 [Conv2D(2, 3, Activation = Activation.ReLU)]
                 [MaxPool2D(2)]
                 [Dropout(0.25)]
+                [LowRankDense(5, 2, Activation.Tanh)]
+                [MaskingNoise(0.1)]
                 [Dense(4, Activation.Tanh)]
                 [Dense(3, Activation.Softmax)]
                 public partial class OldNet { }

@@ -44,3 +44,11 @@ public partial class ParityLowRank { }
 [Dense(6, Activation.Sigmoid)]
 [LowRankDense(3, 2)]
 public partial class ParityLowRankMse { }
+
+[Network(Loss.CrossEntropy)]
+[Input(6)]
+[GaussianNoise(0.5)]
+[Dense(8, Activation.Tanh)]
+[MaskingNoise(0.4)]
+[Dense(3, Activation.Softmax)]
+public partial class ParityNoise { }

@@ -49,7 +49,31 @@ public class PyTorchParityTests
     public void LowRankDenseUnderMseMatchesPyTorch() => Check(new ParityLowRankMse(7), [5], 4,
         Dense(6, "Sigmoid"), LowRank(3, 2, "Identity"));
 
-    static void Check(INetwork net, int[] inputShape, int batch, params object[] layers)
+    /// <summary>
+    /// The noise layers' draws for the step being checked, computed the way the generated code does (key: the mixed seed
+    /// plus the layer's position; step: the network's training step, 0 here) and handed to PyTorch in files.
+    /// </summary>
+    [TorchFact]
+    public void NoiseLayersWithReplayedDrawsMatchPyTorch()
+    {
+        const int seed = 8, batch = 5;
+        ulong key = NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
+        var noise = new float[batch * 6];
+        NetGen.Kernels.NoiseKernels.Gaussian(new float[noise.Length], noise, 0.5f, key + 1, 0);
+        var mask = new float[batch * 8];
+        NetGen.Kernels.NoiseKernels.Masking(new float[mask.Length], new float[mask.Length], mask, 0.4f, key + 3, 0);
+        Assert.Contains(0f, mask);
+        Check(new ParityNoise(seed), [6], batch, folder =>
+            {
+                File.WriteAllBytes(Path.Combine(folder, "noise1.f32"), MemoryMarshal.AsBytes(noise.AsSpan()).ToArray());
+                File.WriteAllBytes(Path.Combine(folder, "mask3.f32"), MemoryMarshal.AsBytes(mask.AsSpan()).ToArray());
+            },
+            new { kind = "GaussianNoise", file = "noise1.f32" }, Dense(8, "Tanh"), new { kind = "MaskingNoise", file = "mask3.f32" }, Dense(3, "Softmax"));
+    }
+
+    static void Check(INetwork net, int[] inputShape, int batch, params object[] layers) => Check(net, inputShape, batch, null, layers);
+
+    static void Check(INetwork net, int[] inputShape, int batch, Action<string>? prepare, params object[] layers)
     {
         var random = new DeterministicRandom((ulong)net.ParameterCount);
         var parameters = net.Parameters;
@@ -89,6 +113,7 @@ public class PyTorchParityTests
             File.WriteAllBytes(Path.Combine(folder, "inputs.f32"), MemoryMarshal.AsBytes(inputs.AsSpan()).ToArray());
             File.WriteAllText(Path.Combine(folder, "spec.json"), System.Text.Json.JsonSerializer.Serialize(spec));
 
+            prepare?.Invoke(folder);
             RunTorch(folder);
             var result = MemoryMarshal.Cast<byte, double>(File.ReadAllBytes(Path.Combine(folder, "result.f64"))).ToArray();
             Assert.Equal(1 + net.ParameterCount, result.Length);

@@ -116,6 +116,19 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Summary_returns_the_header_table()
+    {
+        string code = TestCompilation.RunGenerator(Denoising).Sources.Single().SourceText.ToString();
+        string[] lines = code.Replace("\r\n", "\n").Split('\n');
+        var header = lines.Skip(3).TakeWhile(l => l != "//").Select(l => l.Substring(5)).ToArray();
+        string summaryLine = lines.Single(l => l.Contains("public string Summary() => \""));
+        int start = summaryLine.IndexOf('"') + 1;
+        string literal = summaryLine.Substring(start, summaryLine.LastIndexOf('"') - start);
+        Assert.Equal(string.Join("\\u000A", header) + "\\u000A", literal); // Literal.String escapes line breaks
+        Assert.Contains("LowRankDense(32, rank 8, ReLU)", literal);
+    }
+
+    [Fact]
     public void Generation_is_deterministic()
     {
         string first = TestCompilation.RunGenerator(FashionMlp).Sources.Single().SourceText.ToString();

@@ -253,4 +253,33 @@ public class NewLayerTests
                 }
         }
     }
+
+    [Fact]
+    public void New_layers_and_a_frozen_layer_train_without_allocating_after_warm_up()
+    {
+        var net = new GaussianNoiseNet(2);
+        var masking = new MaskingNoiseNet(2);
+        var low = new LowRankMse(2);
+        var inputs = new float[16 * 6];
+        var labels = new int[16];
+        var targets = new float[16 * 6];
+        var adam = new Adam(0.001f);
+        var sgd = new Sgd(0.01f, momentum: 0.9f);
+        var rms = new RmsProp(0.01f);
+        net.SetTrainable("Dense2", false); // the optimizer recomputes its ranges once, on the next step
+        for (int i = 0; i < 3; i++)
+        {
+            net.TrainBatch(inputs, labels, 16); adam.Step(net);
+            masking.TrainBatch(inputs, targets, 16); sgd.Step(masking);
+            low.TrainBatch(inputs.AsSpan(0, 16 * 4), targets.AsSpan(0, 16 * 3), 16); rms.Step(low);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
+        {
+            net.TrainBatch(inputs, labels, 16); adam.Step(net);
+            masking.TrainBatch(inputs, targets, 16); sgd.Step(masking);
+            low.TrainBatch(inputs.AsSpan(0, 16 * 4), targets.AsSpan(0, 16 * 3), 16); rms.Step(low);
+        }
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
 }

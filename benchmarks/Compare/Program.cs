@@ -88,16 +88,55 @@ Run("w3_train", () =>
     w3At = (w3At + 1) % 16;
 }, 64);
 
+// W4 (kernel level, the LSTM layer is not declarable yet): LSTM(32 → 128) over 32 steps, batch 32, the last step's h
+// against a target (loss ½‖h − t‖²), full backpropagation through time, then Adam over the layer's 82,944 parameters
+// (inline, the runtime's update formula). Tokens/s = batch × steps per step.
+{
+    const int B = 32, T = 32, I = 32, H = 128;
+    var lstmRandom = new SplitMix(11);
+    float[] R(int n, float s) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (2 * lstmRandom.NextFloat() - 1) * s; return a; }
+    int count = (int)LstmKernels.ParameterCount(I, H);
+    var px = R(count, 0.08f); var gx = new float[count]; var m = new float[count]; var v = new float[count];
+    var xs4 = R(B * T * I, 1f); var target = R(B * H, 0.5f); var hOut = new float[B * H]; var dh = new float[B * H];
+    var ws = new float[LstmKernels.WorkspaceSize(B, T, I, H)];
+    int step = 0;
+    Run("w4_lstm", () =>
+    {
+        LstmKernels.Forward(xs4, px, hOut, ws, B, T, I, H, false);
+        for (int k = 0; k < dh.Length; k++) dh[k] = (hOut[k] - target[k]) / B;
+        LstmKernels.Backward(dh, px, gx, default, ws, B, T, I, H, false);
+        step++;
+        float c1 = 1f / (1f - MathF.Pow(0.9f, step)), c2 = 1f / (1f - MathF.Pow(0.999f, step));
+        for (int k = 0; k < count; k++)
+        {
+            float g = gx[k];
+            m[k] = 0.9f * m[k] + 0.1f * g;
+            v[k] = 0.999f * v[k] + 0.001f * g * g;
+            px[k] -= 1e-3f * (m[k] * c1) / (MathF.Sqrt(v[k] * c2) + 1e-8f);
+        }
+    }, B * T, "tokens/s");
+}
+
 // GEMMs at the workloads' shapes, as benchmarks/peer/numpy_gemm.py: gemm_MxKxN is Y[M,N] = X[M,K]·W[N,K]^T through
 // DenseKernels.Forward (no bias, identity); conv_64x20x25x576 is ConvKernels.Forward on W3's first layer, which
 // includes the im2col that numpy's side is spared.
 var rng = new SplitMix(7);
 float[] Rand(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = rng.NextFloat(); return a; }
-foreach (var (m, k, n) in new[] { (64, 784, 128), (256, 784, 128), (1, 784, 128), (64, 128, 10), (64, 2880, 100), (64 * 576, 25, 20) })
+// The gemm_ rows call the kernel compiled for the shape (DenseKernels.Forward<Identity, TExt>), as the generated
+// networks do; the gemmrt_ rows call the same kernel with the sizes as arguments, to show what specialization brings.
+void Gemm<TExt>(int m) where TExt : struct, IDenseExtents
 {
+    int k = TExt.In, n = TExt.Out;
     var x = Rand(m * k); var w = Rand(n * k); var yg = new float[m * n];
-    Run($"gemm_{m}x{k}x{n}", () => DenseKernels.Forward<Identity>(x, w, default, yg, m, k, n, 0f), 2.0 * m * k * n, "GFLOP/s", 1e9);
+    Run($"gemm_{m}x{k}x{n}", () => DenseKernels.Forward<Identity, TExt>(x, w, default, yg, m, 0f), 2.0 * m * k * n, "GFLOP/s", 1e9);
+    Run($"gemmrt_{m}x{k}x{n}", () => DenseKernels.Forward<Identity>(x, w, default, yg, m, k, n, 0f), 2.0 * m * k * n, "GFLOP/s", 1e9);
 }
+Gemm<In784Out128>(64);
+Gemm<In784Out128>(256);
+Gemm<In784Out128>(1);
+Gemm<In128Out10>(64);
+Gemm<In2880Out100>(64);
+Gemm<In25Out20>(64 * 576);
 {
     var w = Rand(20 * 25); var yc = new float[64 * 20 * 576]; var col = new float[64 * 25 * 576];
     Run("conv_64x20x25x576", () => ConvKernels.Forward<Identity>(images, w, default, yc, col, 64, 1, 28, 28, 20, 5, 5, 1, 0, 0, 24, 24, 0f),
@@ -146,3 +185,9 @@ public partial class W2Net { }
 [Dense(100, Activation.ReLU)]
 [Dense(10, Activation.Softmax)]
 public partial class W3Net { }
+
+// The GEMM shapes as the generator declares them for a network's Dense layers.
+struct In784Out128 : IDenseExtents { public static int In => 784; public static int Out => 128; }
+struct In128Out10 : IDenseExtents { public static int In => 128; public static int Out => 10; }
+struct In2880Out100 : IDenseExtents { public static int In => 2880; public static int Out => 100; }
+struct In25Out20 : IDenseExtents { public static int In => 25; public static int Out => 20; }

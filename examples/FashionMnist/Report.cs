@@ -46,8 +46,11 @@ internal static class Report
     }
 
     static string Line(EpochRecord e, int epochs) =>
-        $"epoch {e.Epoch + 1,2}/{epochs}  loss {e.TrainingLoss:F4}  val loss {e.ValidationLoss:F4}  val acc {e.ValidationAccuracy:P2}  " +
+        $"epoch {e.Epoch + 1,2}/{epochs}  loss {e.TrainingLoss:F4}  acc {e.TrainingAccuracy:P2}  val loss {e.ValidationLoss:F4}  val acc {e.ValidationAccuracy:P2}  " +
         $"lr {e.LearningRate:G3}  {e.Elapsed.TotalSeconds:F1} s  {e.SamplesPerSecond:N0} samples/s";
+
+    /// <summary>A whole percent at least one point below the lowest accuracy, so the worst epoch still shows a bar.</summary>
+    internal static double AccuracyBaseline(double[] percents) => percents.Length == 0 ? 0 : Math.Max(0, Math.Floor(percents.Min()) - 1);
 
     public static void Test(EvaluationResult result, string[] classNames)
     {
@@ -66,12 +69,21 @@ internal static class Report
         AnsiConsole.Write(perClass);
     }
 
-    /// <summary>The loss and accuracy curves, drawn in the terminal.</summary>
+    /// <summary>
+    /// The loss and accuracy curves, drawn in the terminal. Accuracy bars start at a stated baseline a little below the
+    /// worst epoch, not at zero: from zero, 86 % and 91 % would be bars of nearly the same length.
+    /// </summary>
     public static void Curves(TrainingHistory history)
     {
-        var chart = new BarChart().Width(70).Label("[bold]validation accuracy by epoch[/]").CenterLabel();
+        var accuracies = history.Epochs.Select(e => 100 * (e.ValidationAccuracy ?? 0)).ToArray();
+        double baseline = AccuracyBaseline(accuracies);
+        var chart = new BarChart().Width(70).HideValues().CenterLabel()
+            .Label($"[bold]validation accuracy by epoch[/] (bars start at {baseline:0} %)");
         foreach (var e in history.Epochs)
-            chart.AddItem($"epoch {e.Epoch + 1}", Math.Round(100 * (e.ValidationAccuracy ?? 0), 2), Color.Green);
+        {
+            double accuracy = 100 * (e.ValidationAccuracy ?? 0);
+            chart.AddItem($"epoch {e.Epoch + 1,2}  {accuracy,6:0.00} %", Math.Max(0, accuracy - baseline), Color.Green);
+        }
         AnsiConsole.Write(chart);
         var loss = new BarChart().Width(70).Label("[bold]training loss by epoch[/]").CenterLabel();
         foreach (var e in history.Epochs) loss.AddItem($"epoch {e.Epoch + 1}", Math.Round(e.TrainingLoss, 4), Color.Blue);

@@ -34,10 +34,10 @@ public sealed class LoweringTests
         };
     }
 
-    private static string Program(Op[] ops)
+    private static string Program(Op[] ops, bool specializeExtents)
     {
         var w = new CodeWriter();
-        var cpu = CpuOps.For(ops);
+        var cpu = CpuOps.For(ops, specializeExtents);
         using (w.Block("public static class HandBuilt"))
         {
             using (w.Block("public sealed class Workspace")) w.Line($"public float[] A1 = new float[{Batch * Hidden}];");
@@ -49,16 +49,29 @@ public sealed class LoweringTests
                 w.Line("Workspace workspace = new Workspace();");
                 foreach (var op in ops) cpu.Emit(w, op);
             }
+            cpu.EmitExtents(w, ops);
         }
         return w.ToString();
     }
 
-    [Fact]
-    public void A_hand_built_op_list_emits_code_that_computes_what_the_ops_say()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_hand_built_op_list_emits_code_that_computes_what_the_ops_say(bool specializeExtents)
     {
         var ops = HandBuiltOps();
-        string code = Program(ops);
-        Assert.Contains("DenseKernels.Forward<global::NetGen.Kernels.Tanh>", code); // 900 weights: a kernel call
+        string code = Program(ops, specializeExtents);
+        // 900 weights: a kernel call, compiled for its shape (C# 11 on) or given the extents as arguments.
+        if (specializeExtents)
+        {
+            Assert.Contains("DenseKernels.Forward<global::NetGen.Kernels.Tanh, Extents.In300Out3>(", code);
+            Assert.Contains("internal struct In300Out3 : global::NetGen.Kernels.IDenseExtents { public static int In => 300; public static int Out => 3; }", code);
+        }
+        else
+        {
+            Assert.Contains("DenseKernels.Forward<global::NetGen.Kernels.Tanh>(", code);
+            Assert.DoesNotContain("IDenseExtents", code);
+        }
         Assert.Contains("// 6 weights: unrolled into scalar code.", code);                   // 6 weights: unrolled
         Assert.Contains("// hand-built: no attribute was parsed", code);
 

@@ -7,8 +7,15 @@ using NetGen.Generator.Model;
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// The CPU backend's translation of each typed op into C#. Per op it chooses straight-line scalar code (tiny Dense
-/// layers, within a budget for the whole network) or a call to the runtime's SIMD kernels with literal extents.
+/// The CPU backend's translation of each typed op into C#. Per Dense op it chooses one of three forms:
+/// <list type="bullet">
+/// <item>straight-line scalar code: tiny layers, within a budget for the whole network;</item>
+/// <item>a size-specialized kernel body: the layer's extents become a nested struct (<c>Extents.In784Out128</c>) whose
+/// static <c>In</c>/<c>Out</c> the SIMD kernel takes as a type argument, so the JIT compiles that kernel for this one
+/// shape with every loop bound a constant. Implementing static abstract members needs C# 11;</item>
+/// <item>below C# 11, a call to the same kernel with the extents as literal arguments.</item>
+/// </list>
+/// Convolution, pooling and the elementwise ops are runtime kernel calls with literal extents.
 /// Emitted code compiles from C# 7.3 on: typed locals (no var), global:: on every type.
 /// </summary>
 internal sealed class CpuOps
@@ -23,12 +30,23 @@ internal sealed class CpuOps
     /// </summary>
     public const int UnrolledWeightBudget = 4 * UnrollLimit;
 
+    /// <summary>The nested class holding the extents structs; a reserved member name (GeneratedMembers).</summary>
+    public const string ExtentsClass = "Extents";
+
     private readonly HashSet<int> _unrolledLayers;
+    private readonly bool _specializeExtents;
 
-    private CpuOps(HashSet<int> unrolledLayers) => _unrolledLayers = unrolledLayers;
+    private CpuOps(HashSet<int> unrolledLayers, bool specializeExtents)
+    {
+        _unrolledLayers = unrolledLayers;
+        _specializeExtents = specializeExtents;
+    }
 
-    /// <summary>Decides, in layer order, which Dense ops are unrolled: the same decision serves forward and backward.</summary>
-    public static CpuOps For(IEnumerable<Op> forwardOps)
+    /// <summary>
+    /// Decides, in layer order, which Dense ops are unrolled: the same decision serves forward and backward. The rest get
+    /// size-specialized kernels when <paramref name="specializeExtents"/> (the user's C# is 11 or later).
+    /// </summary>
+    public static CpuOps For(IEnumerable<Op> forwardOps, bool specializeExtents)
     {
         var unrolled = new HashSet<int>();
         int budget = UnrolledWeightBudget;
@@ -40,8 +58,45 @@ internal sealed class CpuOps
             unrolled.Add(dense.Layer);
             budget -= (int)weights;
         }
-        return new CpuOps(unrolled);
+        return new CpuOps(unrolled, specializeExtents);
     }
+
+    /// <summary>The nested struct carrying one shape: In784Out128 for 784 inputs and 128 outputs.</summary>
+    private static string ExtentsName(int inputs, int outputs) => $"In{inputs}Out{outputs}";
+
+    /// <summary>
+    /// Declares one struct per distinct shape of the kernel-called Dense layers (nothing when none, or below C# 11).
+    /// </summary>
+    public void EmitExtents(CodeWriter w, IEnumerable<Op> forwardOps)
+    {
+        if (!_specializeExtents) return;
+        var shapes = new List<(int In, int Out)>();
+        foreach (var op in forwardOps)
+            if (op is DenseOp dense && !_unrolledLayers.Contains(dense.Layer) && !shapes.Contains((dense.In, dense.Out)))
+                shapes.Add((dense.In, dense.Out));
+        if (shapes.Count == 0) return;
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Each Dense layer's extents as a type: the kernels take it as a type argument, and the JIT compiles them once per");
+        w.Line("/// shape with In and Out as constants in every loop bound and row stride.");
+        w.Line("/// </summary>");
+        using (w.Block($"private static class {ExtentsClass}"))
+            foreach (var (inputs, outputs) in shapes)
+                w.Line($"internal struct {ExtentsName(inputs, outputs)} : global::NetGen.Kernels.IDenseExtents {{ public static int In => {Literal.Int(inputs)}; public static int Out => {Literal.Int(outputs)}; }}");
+    }
+
+    /// <summary>
+    /// The kernel call's type arguments and extents: <c>&lt;TAct, Extents.In784Out128&gt;(…, batch</c> when specialized,
+    /// else <c>&lt;TAct&gt;(…, batch, 784, 128</c>.
+    /// </summary>
+    private string DenseTypeArguments(string? activation, int inputs, int outputs)
+    {
+        string prefix = activation is null ? "" : activation + ", ";
+        return _specializeExtents ? $"<{prefix}{ExtentsClass}.{ExtentsName(inputs, outputs)}>" : activation is null ? "" : $"<{activation}>";
+    }
+
+    private string DenseExtentArguments(int inputs, int outputs) =>
+        _specializeExtents ? "batch" : $"batch, {Literal.Int(inputs)}, {Literal.Int(outputs)}";
 
     /// <summary>The parameter name the generated passes give the workspace they run on.</summary>
     public const string Workspace = "workspace";
@@ -92,7 +147,7 @@ internal sealed class CpuOps
                 EmitDenseUnrolled(w, o);
                 break;
             case DenseOp o:
-                w.Line($"global::NetGen.Kernels.DenseKernels.Forward<{o.Activation.KernelType()}>({Span(o.Input)}, {Slice("parameters", o.Weights)}, {Slice("parameters", o.Bias)}, {Span(o.Output)}, batch, {Literal.Int(o.In)}, {Literal.Int(o.Out)}, {Literal.Float(o.Alpha)});");
+                w.Line($"global::NetGen.Kernels.DenseKernels.Forward{DenseTypeArguments(o.Activation.KernelType(), o.In, o.Out)}({Span(o.Input)}, {Slice("parameters", o.Weights)}, {Slice("parameters", o.Bias)}, {Span(o.Output)}, {DenseExtentArguments(o.In, o.Out)}, {Literal.Float(o.Alpha)});");
                 break;
             case SoftmaxRowsOp o:
                 w.Line($"global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows({Span(o.Buffer)}, batch, {Literal.Int(o.Columns)});");
@@ -132,9 +187,9 @@ internal sealed class CpuOps
                 break;
             case DenseBackwardOp o:
                 if (o.ComputeParameterGradients)
-                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardWeights({Span(o.OutputGradient)}, {Span(o.Input)}, {Slice("gradients", o.Weights)}, {Slice("gradients", o.Bias)}, batch, {Literal.Int(o.In)}, {Literal.Int(o.Out)});");
+                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardWeights{DenseTypeArguments(null, o.In, o.Out)}({Span(o.OutputGradient)}, {Span(o.Input)}, {Slice("gradients", o.Weights)}, {Slice("gradients", o.Bias)}, {DenseExtentArguments(o.In, o.Out)});");
                 if (o.InputGradient is Buffer dx)
-                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardInput<{o.Fold.Activation.KernelType()}>({Span(o.OutputGradient)}, {Slice("parameters", o.Weights)}, {Span(o.Fold.Below)}, {Span(dx)}, batch, {Literal.Int(o.In)}, {Literal.Int(o.Out)}, {Literal.Float(o.Fold.Alpha)});");
+                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardInput{DenseTypeArguments(o.Fold.Activation.KernelType(), o.In, o.Out)}({Span(o.OutputGradient)}, {Slice("parameters", o.Weights)}, {Span(o.Fold.Below)}, {Span(dx)}, {DenseExtentArguments(o.In, o.Out)}, {Literal.Float(o.Fold.Alpha)});");
                 break;
             case ConvBackwardOp o:
                 var g = o.Geometry;

@@ -22,7 +22,7 @@ internal static class GeneratedMembers
     };
 
     /// <summary>
-    /// Generated fields, properties, constants and the nested Workspace class; also the private passes, whose first
+    /// Generated fields, properties, constants and the nested Workspace and Extents classes; also the private passes, whose first
     /// parameter is that nested class, so any member of their names is reserved.
     /// </summary>
     private static readonly HashSet<string> s_fieldsAndProperties = new(StringComparer.Ordinal)
@@ -30,7 +30,7 @@ internal static class GeneratedMembers
         "_parameters", "_gradients", "_seed", "_dropoutKey", "_trainingStep", "_concurrency", "_inferenceWorkspaces", "_trainingWorkspace",
         "_layers", "_layerView",
         "s_layers", "Seed", "TrainingStep", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "Loss", "Architecture",
-        "ArchitectureFingerprint", "Layers", "Concurrency", "MaxTrainingBatchSize", "Workspace",
+        "ArchitectureFingerprint", "Layers", "Concurrency", "MaxTrainingBatchSize", "Workspace", "Extents",
         "RunInference", "RunTrainingForward", "RunBackward",
     };
 

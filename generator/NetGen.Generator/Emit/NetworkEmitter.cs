@@ -37,7 +37,8 @@ internal static class NetworkEmitter
     private static void EmitClass(CodeWriter w, NetworkProgram program)
     {
         var plan = program.Plan;
-        var ops = CpuOps.For(program.TrainingForward.SelectMany(l => l.Ops));
+        var forwardOps = program.TrainingForward.SelectMany(l => l.Ops);
+        var ops = CpuOps.For(forwardOps, specializeExtents: plan.Model.LanguageVersion >= LanguageVersion.CSharp11);
         using (w.Block($"partial class {Identifier.Escape(plan.Model.ClassName)} : global::NetGen.INetwork"))
         {
             EmitState(w, plan);
@@ -55,6 +56,7 @@ internal static class NetworkEmitter
                 "/// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>",
                 "private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)", writesGradients: true);
             EmitWorkspace(w, program);
+            ops.EmitExtents(w, forwardOps);
         }
     }
 
@@ -87,7 +89,7 @@ internal static class NetworkEmitter
 
     private static string LossNote(LossKind loss) => loss switch
     {
-        LossKind.CrossEntropy => ", fused with the softmax: dL/dz = (y − t)/batch",
+        LossKind.CrossEntropy => ", fused with the softmax: dL/dz = (y·Σt − t)/batch, (y − t)/batch for one-hot targets",
         LossKind.BinaryCrossEntropy => ", fused with the sigmoid: dL/dz = (y − t)/batch",
         _ => ", ½‖y − t‖² per sample, the output activation's derivative folded in",
     };

@@ -85,7 +85,7 @@ internal sealed record CopyOp(Buffer Source, Buffer Destination, int Size) : Op;
 /// <summary>How the loss meets the output layer: which fused kernel computes loss and dL/dz in one pass.</summary>
 internal enum LossFusion
 {
-    /// <summary>Softmax and cross-entropy from logits: dL/dz = (y − t)/batch.</summary>
+    /// <summary>Softmax and cross-entropy from logits: dL/dz = (y·Σt − t)/batch per row, (y − t)/batch for one-hot targets.</summary>
     SoftmaxCrossEntropy,
     /// <summary>Sigmoid and binary cross-entropy from logits: dL/dz = (y − t)/batch.</summary>
     SigmoidBinaryCrossEntropy,

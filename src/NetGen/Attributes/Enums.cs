@@ -10,11 +10,18 @@ namespace NetGen;
 /// <summary>The loss a network is trained on. Each one is the mean over the batch of a per-sample loss.</summary>
 public enum Loss
 {
-    /// <summary>½ Σ_k (y_k − t_k)² per sample.</summary>
+    /// <summary>
+    /// ½ Σ_k (y_k − t_k)² per sample (the ½ makes the output gradient y − t). Over K outputs that is ½·K times the mean
+    /// squared error that <c>Evaluator</c> and <c>Metrics.MeanSquaredError</c> report, the plain mean of (y − t)² over
+    /// samples and outputs (PyTorch's <c>F.mse_loss</c>).
+    /// </summary>
     MeanSquaredError,
-    /// <summary>−Σ_k t_k ln y_k per sample, on a Softmax output; fused with the softmax as y − t.</summary>
+    /// <summary>
+    /// −Σ_k t_k ln y_k per sample, on a Softmax output; fused with the softmax as y·Σt − t, which is y − t for targets
+    /// that sum to 1 (one-hot labels). Targets need not sum to 1 (PyTorch's <c>F.cross_entropy</c> with probabilities).
+    /// </summary>
     CrossEntropy,
-    /// <summary>−Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)] per sample, on a Sigmoid output; fused as y − t.</summary>
+    /// <summary>−Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)] per sample, on a Sigmoid output; fused as y − t (soft targets in [0, 1] too).</summary>
     BinaryCrossEntropy,
 }
 

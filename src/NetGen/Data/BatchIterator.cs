@@ -13,7 +13,11 @@ namespace NetGen.Data;
 /// for (int epoch = 0; epoch &lt; 10; epoch++)
 /// {
 ///     batches.StartEpoch(epoch);
-///     while (batches.TryNext(out Batch batch)) network.TrainBatch(batch.Features, batch.Labels);
+///     while (batches.TryNext(out Batch batch))
+///     {
+///         network.TrainBatch(batch.Features, batch.Labels, batch.Size);
+///         optimizer.Step(network);
+///     }
 /// }
 /// </code>
 /// </example>

@@ -41,6 +41,43 @@ public static unsafe class DenseKernels
     /// <summary>Y[n, j] = f(b[j] + Σ_i X[n, i]·W[j, i]). An empty <paramref name="bias"/> means no bias.</summary>
     public static void Forward<TAct>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output, int batch, int inSize, int outSize, float alpha) where TAct : struct, IActivation
+        => Forward<TAct, RuntimeExtents>(input, weights, bias, output, batch, inSize, outSize, alpha);
+
+    /// <summary>
+    /// <see cref="Forward{TAct}"/> for a layer whose extents are the constants of <typeparamref name="TExt"/>: the JIT
+    /// compiles a body for this one shape, with every loop bound and row stride a literal (what the generated code calls).
+    /// </summary>
+    public static void Forward<TAct, TExt>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> output, int batch, float alpha) where TAct : struct, IActivation where TExt : struct, IDenseExtents
+        => Forward<TAct, TExt>(input, weights, bias, output, batch, TExt.In, TExt.Out, alpha);
+
+    /// <summary>
+    /// dX[n, i] = (Σ_j dZ[n, j]·W[j, i]) · f'(below[n, i]), where f is the activation of the layer that produced X
+    /// (pass <see cref="Identity"/> and an empty <paramref name="below"/> when there is none to fold in).
+    /// </summary>
+    public static void BackwardInput<TBelow>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weights, ReadOnlySpan<float> below,
+        Span<float> inputGrad, int batch, int inSize, int outSize, float alpha) where TBelow : struct, IActivation
+        => BackwardInput<TBelow, RuntimeExtents>(outputGrad, weights, below, inputGrad, batch, inSize, outSize, alpha);
+
+    /// <summary><see cref="BackwardInput{TBelow}"/> compiled for the one shape <typeparamref name="TExt"/>.</summary>
+    public static void BackwardInput<TBelow, TExt>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weights, ReadOnlySpan<float> below,
+        Span<float> inputGrad, int batch, float alpha) where TBelow : struct, IActivation where TExt : struct, IDenseExtents
+        => BackwardInput<TBelow, TExt>(outputGrad, weights, below, inputGrad, batch, TExt.In, TExt.Out, alpha);
+
+    /// <summary>dW[j, i] = Σ_n dZ[n, j]·X[n, i] and db[j] = Σ_n dZ[n, j], overwriting both. An empty <paramref name="biasGrad"/> means no bias.</summary>
+    public static void BackwardWeights(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, Span<float> weightGrad, Span<float> biasGrad,
+        int batch, int inSize, int outSize)
+        => BackwardWeights<RuntimeExtents>(outputGrad, input, weightGrad, biasGrad, batch, inSize, outSize);
+
+    /// <summary><see cref="BackwardWeights"/> compiled for the one shape <typeparamref name="TExt"/>.</summary>
+    public static void BackwardWeights<TExt>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, Span<float> weightGrad, Span<float> biasGrad,
+        int batch) where TExt : struct, IDenseExtents
+        => BackwardWeights<TExt>(outputGrad, input, weightGrad, biasGrad, batch, TExt.In, TExt.Out);
+
+    // The shared bodies: TExt is RuntimeExtents (the sizes come in as arguments) or the generated shape, whose sizes the
+    // arguments repeat. Below the entry points the blocks read the sizes through InSize/OutSize, constants for a shape.
+    static void Forward<TAct, TExt>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> output, int batch, int inSize, int outSize, float alpha) where TAct : struct, IActivation where TExt : struct, IDenseExtents
     {
         // Slicing checks every extent once, so the pointer loops below stay inside the spans.
         input = input.Slice(0, batch * inSize);
@@ -52,17 +89,13 @@ public static unsafe class DenseKernels
             var args = new DenseArgs { A = x, W = w, B = bias.IsEmpty ? null : b, C = y, Batch = batch, In = inSize, Out = outSize, Alpha = alpha };
             // Columns in blocks of 12: whole tiles of the 3-row (256-bit) and 4-row (512-bit) paths.
             int chunks = Split((long)batch * inSize * outSize, batch, 4, outSize, 12, ref args);
-            if (chunks <= 1) ForwardBlock<TAct>(&args, 0, batch, 0, outSize);
-            else WorkerPool.Run(&ForwardChunk<TAct>, &args, chunks);
+            if (chunks <= 1) ForwardBlock<TAct, TExt>(&args, 0, batch, 0, outSize);
+            else WorkerPool.Run(&ForwardChunk<TAct, TExt>, &args, chunks);
         }
     }
 
-    /// <summary>
-    /// dX[n, i] = (Σ_j dZ[n, j]·W[j, i]) · f'(below[n, i]), where f is the activation of the layer that produced X
-    /// (pass <see cref="Identity"/> and an empty <paramref name="below"/> when there is none to fold in).
-    /// </summary>
-    public static void BackwardInput<TBelow>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weights, ReadOnlySpan<float> below,
-        Span<float> inputGrad, int batch, int inSize, int outSize, float alpha) where TBelow : struct, IActivation
+    static void BackwardInput<TBelow, TExt>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> weights, ReadOnlySpan<float> below,
+        Span<float> inputGrad, int batch, int inSize, int outSize, float alpha) where TBelow : struct, IActivation where TExt : struct, IDenseExtents
     {
         outputGrad = outputGrad.Slice(0, batch * outSize);
         weights = weights.Slice(0, outSize * inSize);
@@ -73,14 +106,13 @@ public static unsafe class DenseKernels
             var args = new DenseArgs { A = dz, W = w, B = yb, C = dx, Batch = batch, In = inSize, Out = outSize, Alpha = alpha };
             // Columns in whole tiles of the widest path (3 vectors), so no tile straddles two chunks.
             int chunks = Split((long)batch * inSize * outSize, batch, 4, inSize, 3 * Simd.MaxLanes, ref args);
-            if (chunks <= 1) BackwardInputBlock<TBelow>(&args, 0, batch, 0, inSize);
-            else WorkerPool.Run(&BackwardInputChunk<TBelow>, &args, chunks);
+            if (chunks <= 1) BackwardInputBlock<TBelow, TExt>(&args, 0, batch, 0, inSize);
+            else WorkerPool.Run(&BackwardInputChunk<TBelow, TExt>, &args, chunks);
         }
     }
 
-    /// <summary>dW[j, i] = Σ_n dZ[n, j]·X[n, i] and db[j] = Σ_n dZ[n, j], overwriting both. An empty <paramref name="biasGrad"/> means no bias.</summary>
-    public static void BackwardWeights(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, Span<float> weightGrad, Span<float> biasGrad,
-        int batch, int inSize, int outSize)
+    static void BackwardWeights<TExt>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> input, Span<float> weightGrad, Span<float> biasGrad,
+        int batch, int inSize, int outSize) where TExt : struct, IDenseExtents
     {
         outputGrad = outputGrad.Slice(0, batch * outSize);
         input = input.Slice(0, batch * inSize);
@@ -90,8 +122,8 @@ public static unsafe class DenseKernels
         {
             var args = new DenseArgs { A = dz, W = x, B = db, C = dw, Batch = batch, In = inSize, Out = outSize };
             int chunks = Split((long)batch * inSize * outSize, outSize, 4, inSize, 3 * Simd.MaxLanes, ref args);
-            if (chunks <= 1) BackwardWeightsBlock(&args, 0, outSize, 0, inSize);
-            else WorkerPool.Run(&BackwardWeightsChunk, &args, chunks);
+            if (chunks <= 1) BackwardWeightsBlock<TExt>(&args, 0, outSize, 0, inSize);
+            else WorkerPool.Run(&BackwardWeightsChunk<TExt>, &args, chunks);
             // db in a fixed order on the caller: 0.1% of the work, not worth a chunk.
             if (!biasGrad.IsEmpty)
                 for (int j = 0; j < outSize; j++)
@@ -102,6 +134,14 @@ public static unsafe class DenseKernels
                 }
         }
     }
+
+    // A layer's extents inside the blocks: the shape's constants when the generated code supplies one (the JIT folds
+    // the comparison away, and with it the load), else the run-time sizes in the args.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int InSize<TExt>(DenseArgs* a) where TExt : struct, IDenseExtents => TExt.In > 0 ? TExt.In : a->In;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int OutSize<TExt>(DenseArgs* a) where TExt : struct, IDenseExtents => TExt.Out > 0 ? TExt.Out : a->Out;
 
     // ---- Work splitting ----------------------------------------------------------------------------------
 
@@ -115,15 +155,20 @@ public static unsafe class DenseKernels
         public int Block, Chunks;
     }
 
-    // Splits the rows in blocks of rowBlock, or, when there are too few row blocks to feed every thread, the columns in
-    // blocks of colBlock; WorkerPool decides how many chunks (1 below the threshold), two per thread at most.
+    // Splits the rows in blocks of rowBlock, two chunks per thread so that a core busy elsewhere hands its share on. When
+    // there are too few row blocks to feed every thread (a batch of one or a few samples), it splits the columns in
+    // blocks of colBlock instead, one chunk per thread and at a quarter of the threshold: such a product is bound by
+    // reading W, and with one chunk each, chunk k runs on the same core call after call while the workers are awake (the
+    // caller takes chunk 0 at once, a spinning worker the next), so each core keeps its part of W in its own L2.
     static int Split(long work, int rows, int rowBlock, int cols, int colBlock, ref DenseArgs args)
     {
         int rowBlocks = (rows + rowBlock - 1) / rowBlock;
         args.SplitRows = rowBlocks >= WorkerPool.MaxDegreeOfParallelism;
         args.Block = args.SplitRows ? rowBlock : colBlock;
         int blocks = args.SplitRows ? rowBlocks : (cols + colBlock - 1) / colBlock;
-        return args.Chunks = WorkerPool.ChunkCount(work, ParallelThreshold, blocks, chunksPerThread: 2);
+        return args.Chunks = args.SplitRows
+            ? WorkerPool.ChunkCount(work, ParallelThreshold, blocks, chunksPerThread: 2)
+            : WorkerPool.ChunkCount(work, ParallelThreshold / 4, blocks, chunksPerThread: 1);
     }
 
     static void Range(DenseArgs* a, int chunk, int rows, int cols, out int r0, out int r1, out int c0, out int c1)
@@ -132,37 +177,37 @@ public static unsafe class DenseKernels
         else { r0 = 0; r1 = rows; WorkerPool.BlockRange(cols, a->Block, a->Chunks, chunk, out c0, out c1); }
     }
 
-    static void ForwardChunk<TAct>(void* p, int chunk) where TAct : struct, IActivation
+    static void ForwardChunk<TAct, TExt>(void* p, int chunk) where TAct : struct, IActivation where TExt : struct, IDenseExtents
     {
         var a = (DenseArgs*)p;
-        Range(a, chunk, a->Batch, a->Out, out int n0, out int n1, out int j0, out int j1);
-        ForwardBlock<TAct>(a, n0, n1, j0, j1);
+        Range(a, chunk, a->Batch, OutSize<TExt>(a), out int n0, out int n1, out int j0, out int j1);
+        ForwardBlock<TAct, TExt>(a, n0, n1, j0, j1);
     }
 
-    static void BackwardInputChunk<TBelow>(void* p, int chunk) where TBelow : struct, IActivation
+    static void BackwardInputChunk<TBelow, TExt>(void* p, int chunk) where TBelow : struct, IActivation where TExt : struct, IDenseExtents
     {
         var a = (DenseArgs*)p;
-        Range(a, chunk, a->Batch, a->In, out int n0, out int n1, out int i0, out int i1);
-        BackwardInputBlock<TBelow>(a, n0, n1, i0, i1);
+        Range(a, chunk, a->Batch, InSize<TExt>(a), out int n0, out int n1, out int i0, out int i1);
+        BackwardInputBlock<TBelow, TExt>(a, n0, n1, i0, i1);
     }
 
-    static void BackwardWeightsChunk(void* p, int chunk)
+    static void BackwardWeightsChunk<TExt>(void* p, int chunk) where TExt : struct, IDenseExtents
     {
         var a = (DenseArgs*)p;
-        Range(a, chunk, a->Out, a->In, out int j0, out int j1, out int i0, out int i1);
-        BackwardWeightsBlock(a, j0, j1, i0, i1);
+        Range(a, chunk, OutSize<TExt>(a), InSize<TExt>(a), out int j0, out int j1, out int i0, out int i1);
+        BackwardWeightsBlock<TExt>(a, j0, j1, i0, i1);
     }
 
     // ---- Forward: dot-product form, bias and activation applied to the tile's sums before the store ----------
 
     // Y[n, j] for n in [n0, n1), j in [j0, j1), at the widest width allowed.
-    static void ForwardBlock<TAct>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation
+    static void ForwardBlock<TAct, TExt>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation where TExt : struct, IDenseExtents
     {
         int width = Simd.MaxWidth;
-        if (width >= 512) ForwardBlock512<TAct>(a, n0, n1, j0, j1);
-        else if (width >= 256) ForwardBlock256<TAct>(a, n0, n1, j0, j1);
-        else if (width >= 128) ForwardBlock128<TAct>(a, n0, n1, j0, j1);
-        else ForwardBlockScalar<TAct>(a, n0, n1, j0, j1);
+        if (width >= 512) ForwardBlock512<TAct, TExt>(a, n0, n1, j0, j1);
+        else if (width >= 256) ForwardBlock256<TAct, TExt>(a, n0, n1, j0, j1);
+        else if (width >= 128) ForwardBlock128<TAct, TExt>(a, n0, n1, j0, j1);
+        else ForwardBlockScalar<TAct, TExt>(a, n0, n1, j0, j1);
     }
 
     // The one way a forward dot product ends: the eight partial sums reduced, then the scalar tail in order.
@@ -231,9 +276,9 @@ public static unsafe class DenseKernels
     }
 
     // 256 bits: tiles of 4 samples × 3 weight rows (12 accumulators), then 4 × 1, then single samples.
-    static void ForwardBlock256<TAct>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation
+    static void ForwardBlock256<TAct, TExt>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation where TExt : struct, IDenseExtents
     {
-        int inSize = a->In, outSize = a->Out;
+        int inSize = InSize<TExt>(a), outSize = OutSize<TExt>(a);
         int vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = outSize & ~(DotLanes - 1);
         float* X = a->A, W = a->W, Y = a->C, B = a->B;
         var alpha = Vector128.Create(a->Alpha);
@@ -312,9 +357,9 @@ public static unsafe class DenseKernels
     // 512 bits: tiles of 4 samples × 4 weight rows, each register holding two rows' eight partial sums side by side
     // (the 256-bit path's accumulators, paired), so the sums are bit-identical to it. What is left over (the last
     // batch % 4 samples, the last outSize % 4 rows) goes to the 256-bit path.
-    static void ForwardBlock512<TAct>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation
+    static void ForwardBlock512<TAct, TExt>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation where TExt : struct, IDenseExtents
     {
-        int inSize = a->In, outSize = a->Out;
+        int inSize = InSize<TExt>(a), outSize = OutSize<TExt>(a);
         int vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = outSize & ~(DotLanes - 1);
         float* X = a->A, W = a->W, Y = a->C, B = a->B;
         var alpha = Vector128.Create(a->Alpha);
@@ -350,8 +395,8 @@ public static unsafe class DenseKernels
                 StoreOutputs<TAct>(y, B != null, b, 4, vectorActivationEnd - j, FinishDots(a301, a323, x3, w0, w1, w2, w3, vecEnd, inSize), alpha);
             }
         }
-        if (jEnd < j1) ForwardBlock256<TAct>(a, n0, nEnd, jEnd, j1);
-        if (nEnd < n1) ForwardBlock256<TAct>(a, nEnd, n1, j0, j1);
+        if (jEnd < j1) ForwardBlock256<TAct, TExt>(a, n0, nEnd, jEnd, j1);
+        if (nEnd < n1) ForwardBlock256<TAct, TExt>(a, nEnd, n1, j0, j1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -360,9 +405,9 @@ public static unsafe class DenseKernels
 
     // 128 bits: each dot product keeps its eight partial sums in two registers (lanes 0–3 and 4–7 of each block of 8),
     // the 256-bit path's accumulator split in halves. Tiles of 2 samples × 2 rows, then single samples and rows.
-    static void ForwardBlock128<TAct>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation
+    static void ForwardBlock128<TAct, TExt>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation where TExt : struct, IDenseExtents
     {
-        int inSize = a->In, outSize = a->Out;
+        int inSize = InSize<TExt>(a), outSize = OutSize<TExt>(a);
         int vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = outSize & ~(DotLanes - 1);
         float* X = a->A, W = a->W, Y = a->C, B = a->B;
         var alpha = Vector128.Create(a->Alpha);
@@ -391,20 +436,20 @@ public static unsafe class DenseKernels
             }
             if (j < j1)
             {
-                ForwardRow128<TAct>(a, x0, y0, j, alpha);
-                ForwardRow128<TAct>(a, x1, y1, j, alpha);
+                ForwardRow128<TAct, TExt>(a, x0, y0, j, alpha);
+                ForwardRow128<TAct, TExt>(a, x1, y1, j, alpha);
             }
         }
         for (; n < n1; n++)
         {
             float* x0 = X + (long)n * inSize, y0 = Y + (long)n * outSize;
-            for (int j = j0; j < j1; j++) ForwardRow128<TAct>(a, x0, y0, j, alpha);
+            for (int j = j0; j < j1; j++) ForwardRow128<TAct, TExt>(a, x0, y0, j, alpha);
         }
     }
 
-    static void ForwardRow128<TAct>(DenseArgs* a, float* x, float* y, int j, Vector128<float> alpha) where TAct : struct, IActivation
+    static void ForwardRow128<TAct, TExt>(DenseArgs* a, float* x, float* y, int j, Vector128<float> alpha) where TAct : struct, IActivation where TExt : struct, IDenseExtents
     {
-        int inSize = a->In, vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = a->Out & ~(DotLanes - 1);
+        int inSize = InSize<TExt>(a), vecEnd = inSize & ~(DotLanes - 1), vectorActivationEnd = OutSize<TExt>(a) & ~(DotLanes - 1);
         float* w = a->W + (long)j * inSize;
         Vector128<float> lo = default, hi = default;
         for (int i = 0; i < vecEnd; i += DotLanes)
@@ -416,9 +461,9 @@ public static unsafe class DenseKernels
     }
 
     // Scalar: the same eight partial sums in the same order, then the bias and the scalar activation.
-    static void ForwardBlockScalar<TAct>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation
+    static void ForwardBlockScalar<TAct, TExt>(DenseArgs* a, int n0, int n1, int j0, int j1) where TAct : struct, IActivation where TExt : struct, IDenseExtents
     {
-        int inSize = a->In, outSize = a->Out, vecEnd = inSize & ~(DotLanes - 1);
+        int inSize = InSize<TExt>(a), outSize = OutSize<TExt>(a), vecEnd = inSize & ~(DotLanes - 1);
         for (int n = n0; n < n1; n++)
         {
             float* x = a->A + (long)n * inSize, y = a->C + (long)n * outSize;
@@ -445,20 +490,20 @@ public static unsafe class DenseKernels
 
     // dX[n, i] for n in [n0, n1), i in [i0, i1): whole vectors of the widest width, then each narrower one on what is
     // left, the last few columns in scalar code. Each element is the same chain whichever of them computes it.
-    static void BackwardInputBlock<TBelow>(DenseArgs* a, int n0, int n1, int i0, int i1) where TBelow : struct, IActivation
+    static void BackwardInputBlock<TBelow, TExt>(DenseArgs* a, int n0, int n1, int i0, int i1) where TBelow : struct, IActivation where TExt : struct, IDenseExtents
     {
         int i = i0, width = Simd.MaxWidth;
-        if (width >= 512) i = BackwardInputColumns<Width512, Vector512<float>, TBelow>(a, n0, n1, i, i1);
-        if (width >= 256) i = BackwardInputColumns<Width256, Vector256<float>, TBelow>(a, n0, n1, i, i1);
-        if (width >= 128) i = BackwardInputColumns<Width128, Vector128<float>, TBelow>(a, n0, n1, i, i1);
-        BackwardInputColumns<ScalarWidth, float, TBelow>(a, n0, n1, i, i1);
+        if (width >= 512) i = BackwardInputColumns<Width512, Vector512<float>, TBelow, TExt>(a, n0, n1, i, i1);
+        if (width >= 256) i = BackwardInputColumns<Width256, Vector256<float>, TBelow, TExt>(a, n0, n1, i, i1);
+        if (width >= 128) i = BackwardInputColumns<Width128, Vector128<float>, TBelow, TExt>(a, n0, n1, i, i1);
+        BackwardInputColumns<ScalarWidth, float, TBelow, TExt>(a, n0, n1, i, i1);
     }
 
     // The whole vectors of V in [i0, i1); returns where they end.
-    static int BackwardInputColumns<V, TVec, TBelow>(DenseArgs* a, int n0, int n1, int i0, int i1)
-        where V : struct, IVectorWidth<TVec> where TVec : struct where TBelow : struct, IActivation
+    static int BackwardInputColumns<V, TVec, TBelow, TExt>(DenseArgs* a, int n0, int n1, int i0, int i1)
+        where V : struct, IVectorWidth<TVec> where TVec : struct where TBelow : struct, IActivation where TExt : struct, IDenseExtents
     {
-        int lanes = V.Lanes, inSize = a->In, outSize = a->Out;
+        int lanes = V.Lanes, inSize = InSize<TExt>(a), outSize = OutSize<TExt>(a);
         float* DZ = a->A, W = a->W, Yb = a->B, DX = a->C;
         var alpha = V.Splat(a->Alpha);
         int vecEnd = i0 + (i1 - i0) / lanes * lanes;
@@ -544,19 +589,19 @@ public static unsafe class DenseKernels
     // ---- BackwardWeights: outer-product form, 4 rows j × 3 vectors of i per tile, loop over n ------------
 
     // dW[j, i] for j in [j0, j1), i in [i0, i1), width by width as in BackwardInputBlock.
-    static void BackwardWeightsBlock(DenseArgs* a, int j0, int j1, int i0, int i1)
+    static void BackwardWeightsBlock<TExt>(DenseArgs* a, int j0, int j1, int i0, int i1) where TExt : struct, IDenseExtents
     {
         int i = i0, width = Simd.MaxWidth;
-        if (width >= 512) i = BackwardWeightsColumns<Width512, Vector512<float>>(a, j0, j1, i, i1);
-        if (width >= 256) i = BackwardWeightsColumns<Width256, Vector256<float>>(a, j0, j1, i, i1);
-        if (width >= 128) i = BackwardWeightsColumns<Width128, Vector128<float>>(a, j0, j1, i, i1);
-        BackwardWeightsColumns<ScalarWidth, float>(a, j0, j1, i, i1);
+        if (width >= 512) i = BackwardWeightsColumns<Width512, Vector512<float>, TExt>(a, j0, j1, i, i1);
+        if (width >= 256) i = BackwardWeightsColumns<Width256, Vector256<float>, TExt>(a, j0, j1, i, i1);
+        if (width >= 128) i = BackwardWeightsColumns<Width128, Vector128<float>, TExt>(a, j0, j1, i, i1);
+        BackwardWeightsColumns<ScalarWidth, float, TExt>(a, j0, j1, i, i1);
     }
 
-    static int BackwardWeightsColumns<V, TVec>(DenseArgs* a, int j0, int j1, int i0, int i1)
-        where V : struct, IVectorWidth<TVec> where TVec : struct
+    static int BackwardWeightsColumns<V, TVec, TExt>(DenseArgs* a, int j0, int j1, int i0, int i1)
+        where V : struct, IVectorWidth<TVec> where TVec : struct where TExt : struct, IDenseExtents
     {
-        int lanes = V.Lanes, inSize = a->In, outSize = a->Out, batch = a->Batch;
+        int lanes = V.Lanes, inSize = InSize<TExt>(a), outSize = OutSize<TExt>(a), batch = a->Batch;
         float* DZ = a->A, X = a->W, DW = a->C;
         int vecEnd = i0 + (i1 - i0) / lanes * lanes;
         int i = i0;

@@ -9,7 +9,11 @@ namespace NetGen.Kernels;
 /// </summary>
 public static class LossKernels
 {
-    /// <summary>Softmax + cross-entropy from logits: the values are replaced by the probabilities, grad = (p − t)/B.</summary>
+    /// <summary>
+    /// Softmax + cross-entropy from logits, −Σ_k t_k ln p_k per sample: the values are replaced by the probabilities,
+    /// grad = (p·Σt − t)/B. Targets need not sum to 1 (multi-label or unnormalized soft targets), as with PyTorch's
+    /// <c>F.cross_entropy</c> given probabilities; for a distribution Σt = 1 and the gradient is the familiar p − t.
+    /// </summary>
     public static float SoftmaxCrossEntropy(Span<float> logitsToProbabilities, ReadOnlySpan<float> targets, Span<float> grad, int batch, int classes)
     {
         double total = 0;
@@ -20,12 +24,15 @@ public static class LossKernels
             var t = targets.Slice(n * classes, classes);
             var g = grad.Slice(n * classes, classes);
             float logSumExp = LogSumExpToProbabilities(z);
+            float targetSum = 0f;
             for (int k = 0; k < classes; k++)
             {
                 // −t·ln p with ln p = z − lse, taken before z is overwritten by p: stable even when p underflows.
                 total += t[k] * (logSumExp - z[k]);
+                targetSum += t[k];
             }
-            for (int k = 0; k < classes; k++) { z[k] = MathF.Exp(z[k] - logSumExp); g[k] = (z[k] - t[k]) * invBatch; }
+            // ∂/∂z_j of −Σ_k t_k (z_k − lse) = p_j·Σt − t_j: the lse term carries every target's weight.
+            for (int k = 0; k < classes; k++) { z[k] = MathF.Exp(z[k] - logSumExp); g[k] = (z[k] * targetSum - t[k]) * invBatch; }
         }
         return (float)(total / batch);
     }
@@ -67,7 +74,10 @@ public static class LossKernels
         return max + MathF.Log(sum);
     }
 
-    /// <summary>Sigmoid + binary cross-entropy from logits: values become σ(z), grad = (σ(z) − t)/B.</summary>
+    /// <summary>
+    /// Sigmoid + binary cross-entropy from logits: values become σ(z), grad = (σ(z) − t)/B, exact for soft targets
+    /// anywhere in [0, 1] too (each output is its own two-class distribution, so nothing needs normalizing).
+    /// </summary>
     public static float SigmoidBinaryCrossEntropy(Span<float> logitsToProbabilities, ReadOnlySpan<float> targets, Span<float> grad, int batch, int outputs)
     {
         double total = 0;

@@ -17,8 +17,15 @@ public sealed class AdaGrad : Optimizer
     /// <inheritdoc/>
     public override string Kind => "AdaGrad";
 
-    /// <summary>ε, added after the square root (1e-10).</summary>
-    public float Epsilon { get; set; } = 1e-10f;
+    float _epsilon = 1e-10f;
+
+    /// <summary>ε, added after the square root (1e-10); finite and ≥ 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, NaN or infinite value.</exception>
+    public float Epsilon
+    {
+        get => _epsilon;
+        set => _epsilon = Require(AtLeast(nameof(Epsilon), value, 0f), nameof(Epsilon), value);
+    }
 
     /// <inheritdoc/>
     protected override int HyperparameterCount => base.HyperparameterCount + 1;

@@ -14,6 +14,7 @@ namespace NetGen;
 public class Adam : Optimizer
 {
     float _stepSize, _inverseBiasCorrection2Sqrt;
+    float _beta1 = 0.9f, _beta2 = 0.999f, _epsilon = 1e-8f;
 
     /// <param name="learningRate">Step size.</param>
     public Adam(float learningRate) : base(learningRate, stateBufferCount: 2) { }
@@ -21,14 +22,29 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     public override string Kind => "Adam";
 
-    /// <summary>β1, the first-moment decay (0.9).</summary>
-    public float Beta1 { get; set; } = 0.9f;
+    /// <summary>β1, the first-moment decay (0.9), in [0, 1).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside [0, 1) or to NaN.</exception>
+    public float Beta1
+    {
+        get => _beta1;
+        set => _beta1 = Require(Between(nameof(Beta1), value, 0f, 1f, maximumIncluded: false), nameof(Beta1), value);
+    }
 
-    /// <summary>β2, the second-moment decay (0.999).</summary>
-    public float Beta2 { get; set; } = 0.999f;
+    /// <summary>β2, the second-moment decay (0.999), in [0, 1).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside [0, 1) or to NaN.</exception>
+    public float Beta2
+    {
+        get => _beta2;
+        set => _beta2 = Require(Between(nameof(Beta2), value, 0f, 1f, maximumIncluded: false), nameof(Beta2), value);
+    }
 
-    /// <summary>ε, added after the bias-corrected square root (1e-8).</summary>
-    public float Epsilon { get; set; } = 1e-8f;
+    /// <summary>ε, added after the bias-corrected square root (1e-8); finite and ≥ 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, NaN or infinite value.</exception>
+    public float Epsilon
+    {
+        get => _epsilon;
+        set => _epsilon = Require(AtLeast(nameof(Epsilon), value, 0f), nameof(Epsilon), value);
+    }
 
     /// <summary>
     /// Decoupled weight decay (AdamW): p −= lr·wd·p before the update instead of g += wd·p.

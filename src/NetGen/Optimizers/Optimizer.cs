@@ -36,13 +36,15 @@ public abstract class Optimizer
     int[] _rangeLengths = Array.Empty<int>();
     bool[] _rangeTrainable = Array.Empty<bool>(); // each layer's Trainable when the ranges were computed
     string? _stepName;
+    float _learningRate, _weightDecay;
 
-    /// <param name="learningRate">The step size; settable between steps.</param>
+    /// <param name="learningRate">The step size, finite and ≥ 0; settable between steps.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative, NaN or infinite.</exception>
     /// <param name="stateBufferCount">How many flat state buffers (moments) this optimizer keeps.</param>
     protected Optimizer(float learningRate, int stateBufferCount)
     {
         if (stateBufferCount < 0) throw new ArgumentOutOfRangeException(nameof(stateBufferCount));
-        LearningRate = learningRate;
+        _learningRate = Require(AtLeast(nameof(learningRate), learningRate, 0f), nameof(learningRate), learningRate);
         _state = new float[stateBufferCount][];
         for (int i = 0; i < _state.Length; i++) _state[i] = s_empty;
     }
@@ -50,11 +52,21 @@ public abstract class Optimizer
     /// <summary>A short stable name written into checkpoints ("Sgd", "Adam", ...); loading checks it.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>The step size; takes effect on the next <see cref="Step"/>.</summary>
-    public float LearningRate { get; set; }
+    /// <summary>The step size, finite and ≥ 0; takes effect on the next <see cref="Step"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, NaN or infinite value.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = Require(AtLeast(nameof(LearningRate), value, 0f), nameof(LearningRate), value);
+    }
 
-    /// <summary>L2 penalty: g += wd·p before the update (0 by default).</summary>
-    public float WeightDecay { get; set; }
+    /// <summary>L2 penalty: g += wd·p before the update (0 by default); finite and ≥ 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, NaN or infinite value.</exception>
+    public float WeightDecay
+    {
+        get => _weightDecay;
+        set => _weightDecay = Require(AtLeast(nameof(WeightDecay), value, 0f), nameof(WeightDecay), value);
+    }
 
     /// <summary>How many steps have been taken since construction, <see cref="Reset"/> or the loaded checkpoint's count.</summary>
     public long StepCount { get; private set; }
@@ -168,6 +180,13 @@ public abstract class Optimizer
 
     private protected static string? Flag(string name, float value) =>
         value == 0f || value == 1f ? null : $"{name} is {Show(value)}; expected 0 or 1 (a boolean)";
+
+    /// <summary>
+    /// <paramref name="value"/> when <paramref name="problem"/> (from <see cref="AtLeast"/>, <see cref="Between"/>) is null;
+    /// otherwise throws <see cref="ArgumentOutOfRangeException"/> with it: a setter refuses what a checkpoint load would.
+    /// </summary>
+    private protected static float Require(string? problem, string paramName, float value) =>
+        problem is null ? value : throw new ArgumentOutOfRangeException(paramName, value, problem + ".");
 
     private protected static string Show(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 

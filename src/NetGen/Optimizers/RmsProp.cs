@@ -17,11 +17,23 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     public override string Kind => "RmsProp";
 
-    /// <summary>α, the smoothing constant (0.99).</summary>
-    public float Alpha { get; set; } = 0.99f;
+    float _alpha = 0.99f, _epsilon = 1e-8f;
 
-    /// <summary>ε, added after the square root (1e-8).</summary>
-    public float Epsilon { get; set; } = 1e-8f;
+    /// <summary>α, the smoothing constant (0.99), in [0, 1].</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside [0, 1] or to NaN.</exception>
+    public float Alpha
+    {
+        get => _alpha;
+        set => _alpha = Require(Between(nameof(Alpha), value, 0f, 1f, maximumIncluded: true), nameof(Alpha), value);
+    }
+
+    /// <summary>ε, added after the square root (1e-8); finite and ≥ 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, NaN or infinite value.</exception>
+    public float Epsilon
+    {
+        get => _epsilon;
+        set => _epsilon = Require(AtLeast(nameof(Epsilon), value, 0f), nameof(Epsilon), value);
+    }
 
     /// <inheritdoc/>
     protected override int HyperparameterCount => base.HyperparameterCount + 2;

@@ -13,20 +13,27 @@ namespace NetGen;
 public sealed class Sgd : Optimizer
 {
     /// <param name="learningRate">Step size.</param>
-    /// <param name="momentum">μ; 0 keeps no state.</param>
+    /// <param name="momentum">μ, finite and ≥ 0; 0 keeps no state.</param>
     /// <param name="nesterov">Nesterov momentum (needs μ &gt; 0).</param>
     public Sgd(float learningRate, float momentum = 0f, bool nesterov = false) : base(learningRate, stateBufferCount: 1)
     {
+        _momentum = Require(AtLeast(nameof(momentum), momentum, 0f), nameof(momentum), momentum);
         if (nesterov && momentum <= 0f) throw new ArgumentException("Nesterov momentum needs a momentum above zero.", nameof(nesterov));
-        Momentum = momentum;
         Nesterov = nesterov;
     }
 
     /// <inheritdoc/>
     public override string Kind => "Sgd";
 
-    /// <summary>μ. Turning it on later starts a fresh buffer (buf = g on the next step), as PyTorch does.</summary>
-    public float Momentum { get; set; }
+    float _momentum;
+
+    /// <summary>μ, finite and ≥ 0. Turning it on later starts a fresh buffer (buf = g on the next step), as PyTorch does.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, NaN or infinite value.</exception>
+    public float Momentum
+    {
+        get => _momentum;
+        set => _momentum = Require(AtLeast(nameof(Momentum), value, 0f), nameof(Momentum), value);
+    }
 
     /// <summary>Use g + μ·buf instead of buf.</summary>
     public bool Nesterov { get; set; }

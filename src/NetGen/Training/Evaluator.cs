@@ -6,10 +6,17 @@ namespace NetGen.Training;
 
 /// <summary>What <see cref="Evaluator"/> measured on a dataset.</summary>
 /// <param name="SampleCount">Samples evaluated.</param>
-/// <param name="Loss">The network's loss on inference outputs, mean over samples (<see cref="LossKernels.Evaluate(Loss, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>).</param>
+/// <param name="Loss">
+/// The network's loss on inference outputs, mean over samples (<see cref="LossKernels.Evaluate(Loss, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>):
+/// the same per-sample loss training minimizes, so for <see cref="NetGen.Loss.MeanSquaredError"/> it is ½ Σ_k (y_k − t_k)²,
+/// which is ½·OutputSize·<see cref="MeanSquaredError"/>.
+/// </param>
 /// <param name="Accuracy">Fraction of samples whose predicted class (<see cref="Metrics.PredictedClass"/>) is the label; null for float targets.</param>
 /// <param name="ConfusionMatrix">Actual × predicted counts; null for float targets.</param>
-/// <param name="MeanSquaredError">Mean over samples and outputs of (y − t)²; null for labelled data.</param>
+/// <param name="MeanSquaredError">
+/// The mean squared error as a metric: the plain mean of (y − t)² over samples and outputs (<see cref="Metrics.MeanSquaredError"/>,
+/// PyTorch's <c>F.mse_loss</c>, scikit-learn's <c>mean_squared_error</c>), whatever the loss; null for labelled data.
+/// </param>
 public sealed record EvaluationResult(int SampleCount, double Loss, double? Accuracy, ConfusionMatrix? ConfusionMatrix, double? MeanSquaredError);
 
 /// <summary>

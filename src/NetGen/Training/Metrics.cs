@@ -30,6 +30,19 @@ public static class Metrics
         return correct;
     }
 
+    /// <summary>
+    /// The plain mean of (y − t)² over every element (PyTorch's <c>F.mse_loss</c>); 0 for no elements. The training loss
+    /// <see cref="Loss.MeanSquaredError"/> is ½ Σ_k per sample instead: ½·K times this over K outputs.
+    /// </summary>
+    public static double MeanSquaredError(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets)
+    {
+        if (outputs.Length != targets.Length)
+            throw new ArgumentException($"Expected as many targets as outputs ({outputs.Length}), found {targets.Length}.", nameof(targets));
+        double sum = 0;
+        for (int i = 0; i < outputs.Length; i++) { double e = outputs[i] - (double)targets[i]; sum += e * e; }
+        return outputs.Length == 0 ? 0 : sum / outputs.Length;
+    }
+
     /// <summary>The fraction of rows whose prediction matches the label (0 for no rows).</summary>
     public static double Accuracy(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int outputCount)
         => labels.Length == 0 ? 0 : (double)CountCorrect(outputs, labels, outputCount) / labels.Length;

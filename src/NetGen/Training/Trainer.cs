@@ -16,8 +16,16 @@ namespace NetGen.Training;
 /// <para>
 /// Each epoch: the schedule sets the learning rate; every batch runs <see cref="INetwork.TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/>
 /// (labels) or the float-targets overload, then <see cref="Optimizer.Step"/>; then the validation set is evaluated in
-/// inference mode. The monitored loss (validation loss if there is a validation set, else training loss, unless
-/// <see cref="EarlyStopping.Monitor"/> says otherwise) decides the best epoch.
+/// inference mode, and the training accuracy measured (<see cref="TrainerOptions.TrainingAccuracySamples"/>). The monitored
+/// value (validation loss if there is a validation set, else training loss, unless <see cref="EarlyStopping.Monitor"/>
+/// names another, such as the validation accuracy) decides the best epoch: a loss by falling, an accuracy by rising.
+/// </para>
+/// <para>
+/// Each step: <see cref="TrainerOptions.BatchTransform"/> on copies of the batch, <c>TrainBatch</c>,
+/// <see cref="TrainerOptions.BeforeStep"/>, then the gradient's global norm over the trainable layers (clipped to
+/// <see cref="TrainerOptions.GradientClipNorm"/> if set), then <see cref="Optimizer.Step"/>. A norm that is NaN or
+/// infinite never reaches the weights: the trainer throws <see cref="TrainingDivergedException"/> or, with
+/// <see cref="NonFiniteGradientPolicy.SkipStep"/>, skips the step and counts it in <see cref="EpochRecord.SkippedSteps"/>.
 /// </para>
 /// <para>
 /// The batch loop allocates nothing after the first epoch when no <see cref="TrainerOptions.Progress"/> is set (a
@@ -69,7 +77,7 @@ public sealed class Trainer
     public EvaluationResult Evaluate(Dataset data, int batchSize = 256) => Evaluator.Evaluate(Network, data, batchSize);
 
     /// <summary>Trains on <paramref name="train"/>, validating on <paramref name="validation"/> after each epoch.</summary>
-    /// <exception cref="TrainingDivergedException">A batch or validation loss was NaN or infinite.</exception>
+    /// <exception cref="TrainingDivergedException">A batch or validation loss, or (unless skipped) a gradient, was NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation = null, CancellationToken cancellationToken = default)
     {
@@ -86,8 +94,16 @@ public sealed class Trainer
 
         EarlyStopping? stopping = options.EarlyStopping;
         MonitoredLoss monitor = stopping?.Monitor ?? (validation is null ? MonitoredLoss.TrainingLoss : MonitoredLoss.ValidationLoss);
-        if (monitor == MonitoredLoss.ValidationLoss && validation is null)
-            throw new ArgumentException("Early stopping monitors the validation loss, but no validation set was given (or set EarlyStopping.Monitor to TrainingLoss).", nameof(validation));
+        Dataset? accuracyProbe = train.HasLabels && options.TrainingAccuracySamples > 0 ? EvenlySpaced(train, options.TrainingAccuracySamples) : null;
+        CheckMeasured(monitor, "Early stopping", validation, accuracyProbe is not null);
+        LearningRateSchedule? schedule = options.Schedule;
+        MonitoredLoss scheduleMonitor = schedule?.Monitor ?? monitor;
+        if (schedule is not null)
+        {
+            CheckMeasured(scheduleMonitor, "The schedule", validation, accuracyProbe is not null);
+            schedule.Bind(scheduleMonitor);
+            schedule.Reset(optimizer.LearningRate);
+        }
 
         var batches = new BatchIterator(train, options.BatchSize, options.Shuffle, options.Seed, options.DropLast);
         int batchesPerEpoch = batches.BatchesPerEpoch;
@@ -95,45 +111,81 @@ public sealed class Trainer
             throw new ArgumentException(
                 $"The training set of {train.Count} samples gives no batch of {options.BatchSize}{(options.DropLast ? " with DropLast" : "")}.", nameof(train));
 
-        var evaluator = validation is null ? null : new Evaluator(net, options.EvaluationBatchSize);
+        var evaluator = validation is null && accuracyProbe is null ? null : new Evaluator(net, options.EvaluationBatchSize);
         bool restore = stopping is { RestoreBestWeights: true };
         // Without a validation set, the first training samples measure the parameters an epoch ends with (see remarks).
         bool snapshots = restore || options.CheckpointPath is not null;
-        Dataset? probe = snapshots && evaluator is null ? train.Take(options.EvaluationBatchSize) : null;
+        Dataset? probe = snapshots && validation is null ? train.Take(options.EvaluationBatchSize) : null;
         var probeEvaluator = probe is null ? null : new Evaluator(net, options.EvaluationBatchSize);
         if (restore && _bestParameters.Length != net.ParameterCount) _bestParameters = new float[net.ParameterCount];
         float minDelta = stopping?.MinDelta ?? 0f;
-        LearningRateSchedule? schedule = options.Schedule;
-        schedule?.Reset(optimizer.LearningRate);
         IProgress<TrainingProgress>? progress = options.Progress;
         bool labelled = train.HasLabels;
 
+        // Hooks: the transform works on copies in buffers allocated here, once.
+        BatchTransform? transform = options.BatchTransform;
+        Action<StepContext>? beforeStep = options.BeforeStep;
+        float? clipNorm = options.GradientClipNorm;
+        bool skipNonFinite = options.NonFiniteGradients == NonFiniteGradientPolicy.SkipStep;
+        int batchCapacity = Math.Min(options.BatchSize, train.Count);
+        float[] featureCopy = transform is null ? Array.Empty<float>() : new float[batchCapacity * train.FeatureSize];
+        float[] targetCopy = transform is null || labelled ? Array.Empty<float>() : new float[batchCapacity * train.TargetSize];
+
         var records = new List<EpochRecord>(Math.Min(options.Epochs, 1024));
         long fitStart = Stopwatch.GetTimestamp();
+        bool maximize = monitor.IsAccuracy();
         int bestEpoch = -1, badEpochs = 0;
-        double bestLoss = double.PositiveInfinity;
-        double? previousLoss = null;
+        double best = maximize ? double.NegativeInfinity : double.PositiveInfinity;
+        EpochRecord? previous = null;
         StopReason reason = StopReason.Completed;
         string reasonText = $"completed all {options.Epochs} epochs";
 
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (schedule is not null) optimizer.LearningRate = schedule.GetLearningRate(epoch, optimizer.LearningRate, previousLoss);
+            if (schedule is not null)
+                optimizer.LearningRate = schedule.GetLearningRate(epoch, optimizer.LearningRate, previous is null ? null : scheduleMonitor.ValueIn(previous));
             float learningRate = optimizer.LearningRate;
 
             long epochStart = Stopwatch.GetTimestamp();
             batches.StartEpoch(epoch);
             double lossSum = 0;
-            int samples = 0, batch = 0;
+            int samples = 0, batch = 0, clipped = 0, skipped = 0;
             while (batches.TryNext(out Batch b))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                ReadOnlySpan<float> features = b.Features, targets = b.Targets;
+                if (transform is not null)
+                {
+                    Span<float> f = featureCopy.AsSpan(0, b.Features.Length), t = targetCopy.AsSpan(0, b.Targets.Length);
+                    b.Features.CopyTo(f);
+                    b.Targets.CopyTo(t);
+                    // Streams from 2^32 on never meet the shuffles' (one per epoch) of the same seed.
+                    var random = DeterministicRandom.ForStream(options.Seed, ((long)(epoch + 1) << 32) | (uint)batch);
+                    transform(new TrainingBatch(f, b.Labels, t, b.Size, train.FeatureSize, epoch, batch, random));
+                    features = f;
+                    targets = t;
+                }
                 float loss = labelled
-                    ? net.TrainBatch(b.Features, b.Labels, b.Size)
-                    : net.TrainBatch(b.Features, b.Targets, b.Size);
+                    ? net.TrainBatch(features, b.Labels, b.Size)
+                    : net.TrainBatch(features, targets, b.Size);
                 if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch, batch, loss, learningRate);
-                optimizer.Step(net);
+                beforeStep?.Invoke(new StepContext(net, epoch, batch, b.Size, loss, learningRate));
+                double norm = clipNorm is float maxNorm ? net.ClipGradientNorm(maxNorm) : net.GradientNorm();
+                if (double.IsFinite(norm))
+                {
+                    if (norm > clipNorm) clipped++;
+                    optimizer.Step(net);
+                }
+                else if (skipNonFinite)
+                {
+                    skipped++;
+                }
+                else
+                {
+                    throw new TrainingDivergedException(epoch, batch,
+                        $"the gradient's global norm for batch {batch} of epoch {epoch} (the loss was {loss.ToString(CultureInfo.InvariantCulture)}; the step was not taken)", norm, learningRate);
+                }
                 lossSum += (double)loss * b.Size;
                 samples += b.Size;
                 if (progress is not null || BatchCompleted is not null)
@@ -149,21 +201,29 @@ public sealed class Trainer
             TimeSpan trainingTime = Stopwatch.GetElapsedTime(epochStart);
             double trainingLoss = lossSum / samples;
 
-            double? validationLoss = null, validationAccuracy = null;
-            if (evaluator is not null)
+            double? validationLoss = null, validationAccuracy = null, trainingAccuracy = null;
+            if (validation is not null)
             {
-                (double loss, double? accuracy) = evaluator.LossAndAccuracy(validation!);
+                (double loss, double? accuracy) = evaluator!.LossAndAccuracy(validation);
                 if (!double.IsFinite(loss)) throw new TrainingDivergedException(epoch, null, loss, learningRate);
                 validationLoss = loss;
                 validationAccuracy = accuracy;
             }
+            if (accuracyProbe is not null) trainingAccuracy = evaluator!.LossAndAccuracy(accuracyProbe).Accuracy;
 
-            double monitored = monitor == MonitoredLoss.ValidationLoss ? validationLoss!.Value : trainingLoss;
-            bool improved = monitored < bestLoss - minDelta;
+            var record = new EpochRecord(epoch, trainingLoss, validationLoss, validationAccuracy, learningRate,
+                TimeSpan.Zero, Rate(samples, trainingTime), samples, batch, Improved: false)
+            {
+                TrainingAccuracy = trainingAccuracy,
+                ClippedSteps = clipped,
+                SkippedSteps = skipped,
+            };
+            double monitored = monitor.ValueIn(record)!.Value;
+            bool improved = maximize ? monitored > best + minDelta : monitored < best - minDelta;
             if (improved)
             {
                 if (snapshots) CheckSnapshotIsGood(net, epoch, learningRate, probeEvaluator, probe);
-                bestLoss = monitored;
+                best = monitored;
                 bestEpoch = epoch;
                 badEpochs = 0;
                 if (restore) net.Parameters.CopyTo(_bestParameters);
@@ -173,11 +233,10 @@ public sealed class Trainer
             {
                 badEpochs++;
             }
-            previousLoss = monitored;
 
-            var record = new EpochRecord(epoch, trainingLoss, validationLoss, validationAccuracy, learningRate,
-                Stopwatch.GetElapsedTime(epochStart), Rate(samples, trainingTime), samples, batch, improved);
+            record = record with { Improved = improved, Elapsed = Stopwatch.GetElapsedTime(epochStart) };
             records.Add(record);
+            previous = record;
             progress?.Report(new TrainingProgress(TrainingProgressKind.Epoch, epoch, options.Epochs, batch - 1, batchesPerEpoch,
                 trainingLoss, learningRate, record.SamplesPerSecond, record.Elapsed, record));
             EpochCompleted?.Invoke(this, record);
@@ -185,9 +244,8 @@ public sealed class Trainer
             if (stopping is not null && badEpochs >= stopping.Patience && epoch < options.Epochs - 1)
             {
                 reason = StopReason.EarlyStopping;
-                string what = monitor == MonitoredLoss.ValidationLoss ? "validation loss" : "training loss";
                 reasonText = string.Create(CultureInfo.InvariantCulture,
-                    $"stopped early after epoch {epoch}: the {what} has not improved on {bestLoss:G6} (epoch {bestEpoch}) by more than {stopping.MinDelta} for {badEpochs} epochs");
+                    $"stopped early after epoch {epoch}: the {monitor.Describe()} has not improved on {best:G6} (epoch {bestEpoch}) by more than {stopping.MinDelta} for {badEpochs} epochs");
                 break;
             }
         }
@@ -198,7 +256,30 @@ public sealed class Trainer
             _bestParameters.CopyTo(net.Parameters);
             restored = true;
         }
-        return new TrainingHistory(records, bestEpoch, bestLoss, monitor, reason, reasonText, restored, Stopwatch.GetElapsedTime(fitStart));
+        return new TrainingHistory(records, bestEpoch, best, monitor, reason, reasonText, restored, Stopwatch.GetElapsedTime(fitStart));
+    }
+
+    /// <summary><paramref name="count"/> samples spread evenly over <paramref name="data"/> (all of it when it holds no more).</summary>
+    internal static Dataset EvenlySpaced(Dataset data, int count)
+    {
+        if (data.Count <= count) return data;
+        var indices = new int[count];
+        for (int i = 0; i < count; i++) indices[i] = (int)((long)i * data.Count / count);
+        return data.Subset(indices);
+    }
+
+    /// <summary>Throws when <paramref name="monitor"/> will not be measured: no validation set, unlabelled data, training accuracy off.</summary>
+    static void CheckMeasured(MonitoredLoss monitor, string who, Dataset? validation, bool trainingAccuracyMeasured)
+    {
+        switch (monitor)
+        {
+            case MonitoredLoss.ValidationLoss when validation is null:
+                throw new ArgumentException($"{who} monitors the validation loss, but no validation set was given (or monitor MonitoredLoss.TrainingLoss).", nameof(validation));
+            case MonitoredLoss.ValidationAccuracy when validation is null || !validation.HasLabels:
+                throw new ArgumentException($"{who} monitors the validation accuracy, which needs a labelled validation set; {(validation is null ? "none was given" : "this one has float targets")}.", nameof(validation));
+            case MonitoredLoss.TrainingAccuracy when !trainingAccuracyMeasured:
+                throw new ArgumentException($"{who} monitors the training accuracy, which needs labelled training data and TrainerOptions.TrainingAccuracySamples > 0.", "train");
+        }
     }
 
     /// <summary>

@@ -19,13 +19,29 @@ public sealed record EpochRecord(
     int Epoch, double TrainingLoss, double? ValidationLoss, double? ValidationAccuracy, float LearningRate,
     TimeSpan Elapsed, double SamplesPerSecond, int Samples, int Batches, bool Improved)
 {
-    /// <summary>One log line, e.g. <c>epoch 3: loss 0.1234, val loss 0.2345, val acc 93.10%, lr 0.001, 1.2 s, 50000 samples/s</c>.</summary>
+    /// <summary>
+    /// Accuracy on <see cref="TrainerOptions.TrainingAccuracySamples"/> training samples spread over the set, after the epoch, in
+    /// inference mode with the epoch's final parameters (as <see cref="ValidationAccuracy"/>); null for float targets or
+    /// when not measured.
+    /// </summary>
+    public double? TrainingAccuracy { get; init; }
+
+    /// <summary>Steps whose gradient norm exceeded <see cref="TrainerOptions.GradientClipNorm"/> and were scaled down.</summary>
+    public int ClippedSteps { get; init; }
+
+    /// <summary>Steps skipped because the gradient was not finite (<see cref="NonFiniteGradientPolicy.SkipStep"/>).</summary>
+    public int SkippedSteps { get; init; }
+
+    /// <summary>One log line, e.g. <c>epoch 3: loss 0.1234, acc 95.20%, val loss 0.2345, val acc 93.10%, lr 0.001, 1.2 s, 50000 samples/s</c>.</summary>
     public override string ToString()
     {
         var c = CultureInfo.InvariantCulture;
         string text = string.Create(c, $"epoch {Epoch}: loss {TrainingLoss:0.######}");
+        if (TrainingAccuracy is double t) text += string.Create(c, $", acc {t * 100:0.00}%");
         if (ValidationLoss is double v) text += string.Create(c, $", val loss {v:0.######}");
         if (ValidationAccuracy is double a) text += string.Create(c, $", val acc {a * 100:0.00}%");
+        if (ClippedSteps > 0) text += string.Create(c, $", {ClippedSteps} clipped");
+        if (SkippedSteps > 0) text += string.Create(c, $", {SkippedSteps} skipped (non-finite gradient)");
         return text + string.Create(c, $", lr {LearningRate:G6}, {Elapsed.TotalSeconds:0.###} s, {SamplesPerSecond:0} samples/s{(Improved ? " *" : "")}");
     }
 }
@@ -35,18 +51,18 @@ public enum StopReason
 {
     /// <summary>All epochs ran.</summary>
     Completed,
-    /// <summary>The monitored loss stopped improving for the early-stopping patience.</summary>
+    /// <summary>The monitored value stopped improving for the early-stopping patience.</summary>
     EarlyStopping,
 }
 
 /// <summary>What one <see cref="Trainer.Fit"/> did, epoch by epoch.</summary>
 public sealed class TrainingHistory
 {
-    internal TrainingHistory(List<EpochRecord> epochs, int bestEpoch, double bestLoss, MonitoredLoss monitor, StopReason reason, string reasonText, bool restored, TimeSpan elapsed)
+    internal TrainingHistory(List<EpochRecord> epochs, int bestEpoch, double bestValue, MonitoredLoss monitor, StopReason reason, string reasonText, bool restored, TimeSpan elapsed)
     {
         Epochs = epochs.AsReadOnly();
         BestEpoch = bestEpoch;
-        BestLoss = bestLoss;
+        BestValue = bestValue;
         Monitor = monitor;
         Reason = reason;
         ReasonText = reasonText;
@@ -56,13 +72,15 @@ public sealed class TrainingHistory
 
     /// <summary>One record per finished epoch, in order.</summary>
     public IReadOnlyList<EpochRecord> Epochs { get; }
-    /// <summary>The epoch with the lowest monitored loss (the first of equals, within MinDelta).</summary>
+    /// <summary>The epoch with the best monitored value, lowest loss or highest accuracy (the first of equals, within MinDelta).</summary>
     public int BestEpoch { get; }
-    /// <summary>Its monitored loss.</summary>
-    public double BestLoss { get; }
+    /// <summary>Its monitored value: a loss, or an accuracy when <see cref="Monitor"/> is one.</summary>
+    public double BestValue { get; }
+    /// <summary>The same as <see cref="BestValue"/> (named when only losses were monitored).</summary>
+    public double BestLoss => BestValue;
     /// <summary>The record of <see cref="BestEpoch"/>.</summary>
     public EpochRecord Best => Epochs[BestEpoch];
-    /// <summary>The loss that decided the best epoch: the validation loss when there was a validation set, else the training loss (unless early stopping said otherwise).</summary>
+    /// <summary>What decided the best epoch: the validation loss when there was a validation set, else the training loss, unless <see cref="EarlyStopping.Monitor"/> said otherwise.</summary>
     public MonitoredLoss Monitor { get; }
     /// <summary>Whether early stopping ended training before the last epoch.</summary>
     public bool StoppedEarly => Reason == StopReason.EarlyStopping;
@@ -145,7 +163,7 @@ public sealed class TrainingDivergedException : Exception
     /// <summary>Divergence found after an epoch's last step, in <paramref name="what"/> (a loss, or a parameter whose value is <paramref name="value"/>).</summary>
     internal TrainingDivergedException(string what, int epoch, double value, float learningRate) : this(epoch, null, what, value, learningRate) { }
 
-    TrainingDivergedException(int epoch, int? batch, string what, double value, float learningRate) : base(Describe(what, value, learningRate))
+    internal TrainingDivergedException(int epoch, int? batch, string what, double value, float learningRate) : base(Describe(what, value, learningRate))
     {
         Epoch = epoch;
         Batch = batch;
@@ -156,7 +174,7 @@ public sealed class TrainingDivergedException : Exception
     public int Epoch { get; }
     /// <summary>The batch whose loss was not finite, from 0; null when it was found after the epoch (validation loss, or the epoch's final parameters).</summary>
     public int? Batch { get; }
-    /// <summary>The non-finite value found: a loss, or, when a parameter itself was not finite, its value.</summary>
+    /// <summary>The non-finite value found: a loss, a gradient's global norm, or, when a parameter itself was not finite, its value.</summary>
     public double Loss { get; }
 
     static string Describe(string what, double value, float learningRate) =>

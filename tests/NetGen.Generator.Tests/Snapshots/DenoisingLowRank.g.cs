@@ -225,7 +225,7 @@ partial class DenoisingLowRank : global::NetGen.INetwork
 
         // encoder · LowRankDense(32, rank 8, ReLU) · 64 → 32 · parameters [0, 800)
         // H = x·Vᵀ: 64 → rank 8, no bias, no activation.
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(inputs, parameters.Slice(0, 512), default, new global::System.Span<float>(workspace.H2, 0, batch * 8), batch, 64, 8, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity, Extents.In64Out8>(inputs, parameters.Slice(0, 512), default, new global::System.Span<float>(workspace.H2, 0, batch * 8), batch, 0.0f);
         // 256 weights: unrolled into scalar code.
         {
             global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.H2, 0, batch * 8);
@@ -384,7 +384,7 @@ partial class DenoisingLowRank : global::NetGen.INetwork
 
         // encoder · LowRankDense(32, rank 8, ReLU) · 64 → 32 · parameters [0, 800)
         // H = x·Vᵀ: 64 → rank 8, no bias, no activation.
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A1, 0, batch * 64), parameters.Slice(0, 512), default, new global::System.Span<float>(workspace.H2, 0, batch * 8), batch, 64, 8, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity, Extents.In64Out8>(new global::System.Span<float>(workspace.A1, 0, batch * 64), parameters.Slice(0, 512), default, new global::System.Span<float>(workspace.H2, 0, batch * 8), batch, 0.0f);
         // 256 weights: unrolled into scalar code.
         {
             global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.H2, 0, batch * 8);
@@ -753,7 +753,7 @@ partial class DenoisingLowRank : global::NetGen.INetwork
         }
         if (_layers[1].Trainable)
         {
-            global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.DH2, 0, batch * 8), new global::System.Span<float>(workspace.A1, 0, batch * 64), gradients.Slice(0, 512), default, batch, 64, 8);
+            global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In64Out8>(new global::System.Span<float>(workspace.DH2, 0, batch * 8), new global::System.Span<float>(workspace.A1, 0, batch * 64), gradients.Slice(0, 512), default, batch);
         }
     }
 
@@ -808,5 +808,14 @@ partial class DenoisingLowRank : global::NetGen.INetwork
             A2 = new float[batch * 32];
             _capacity = batch;
         }
+    }
+
+    /// <summary>
+    /// Each Dense layer's extents as a type: the kernels take it as a type argument, and the JIT compiles them once per
+    /// shape with In and Out as constants in every loop bound and row stride.
+    /// </summary>
+    private static class Extents
+    {
+        internal struct In64Out8 : global::NetGen.Kernels.IDenseExtents { public static int In => 64; public static int Out => 8; }
     }
 }

@@ -8,7 +8,7 @@
 //   3 Dense(10, Softmax)  10           1,290         2,560
 //   total                            101,770       203,264
 //
-// Loss: CrossEntropy, fused with the softmax: dL/dz = (y − t)/batch. Training FLOPs per sample ≈ 3 × forward.
+// Loss: CrossEntropy, fused with the softmax: dL/dz = (y·Σt − t)/batch, (y − t)/batch for one-hot targets. Training FLOPs per sample ≈ 3 × forward.
 #nullable enable
 
 namespace Samples.Fashion
@@ -214,7 +214,7 @@ namespace Samples.Fashion
             global::System.ReadOnlySpan<float> parameters = _parameters;
 
             // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 784, 128, 0.0f);
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU, Extents.In784Out128>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 0.0f);
             if (last == 1)
             {
                 new global::System.Span<float>(workspace.A1, 0, batch * 128).CopyTo(outputs);
@@ -230,7 +230,7 @@ namespace Samples.Fashion
             }
 
             // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 128, 10, 0.0f);
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity, Extents.In128Out10>(new global::System.Span<float>(workspace.A1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 0.0f);
             global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows(outputs, batch, 10);
         }
 
@@ -240,14 +240,14 @@ namespace Samples.Fashion
             global::System.ReadOnlySpan<float> parameters = _parameters;
 
             // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 784, 128, 0.0f);
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU, Extents.In784Out128>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 0.0f);
 
             // Dropout2 · Dropout(0.2) · 128 → 128
             global::NetGen.Kernels.DropoutKernels.Forward(new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.A2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), 0.2f, _dropoutKey + 2UL, _trainingStep);
 
             // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
             // Logits only: the loss applies the softmax and its gradient in one fused pass.
-            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(workspace.A3, 0, batch * 10), batch, 128, 10, 0.0f);
+            global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity, Extents.In128Out10>(new global::System.Span<float>(workspace.A2, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), new global::System.Span<float>(workspace.A3, 0, batch * 10), batch, 0.0f);
         }
 
         /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
@@ -259,9 +259,9 @@ namespace Samples.Fashion
             // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
             if (_layers[2].Trainable)
             {
-                global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D3, 0, batch * 10), new global::System.Span<float>(workspace.A2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch, 128, 10);
+                global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In128Out10>(new global::System.Span<float>(workspace.D3, 0, batch * 10), new global::System.Span<float>(workspace.A2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch);
             }
-            global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.D3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(workspace.D2, 0, batch * 128), batch, 128, 10, 0.0f);
+            global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity, Extents.In128Out10>(new global::System.Span<float>(workspace.D3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(workspace.D2, 0, batch * 128), batch, 0.0f);
 
             // Dropout2 · Dropout(0.2) · 128 → 128
             global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.D1, 0, batch * 128), 0.0f);
@@ -269,7 +269,7 @@ namespace Samples.Fashion
             // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
             if (_layers[0].Trainable)
             {
-                global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch, 784, 128);
+                global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In784Out128>(new global::System.Span<float>(workspace.D1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch);
             }
         }
 
@@ -312,6 +312,16 @@ namespace Samples.Fashion
                 A1 = new float[batch * 128];
                 _capacity = batch;
             }
+        }
+
+        /// <summary>
+        /// Each Dense layer's extents as a type: the kernels take it as a type argument, and the JIT compiles them once per
+        /// shape with In and Out as constants in every loop bound and row stride.
+        /// </summary>
+        private static class Extents
+        {
+            internal struct In784Out128 : global::NetGen.Kernels.IDenseExtents { public static int In => 784; public static int Out => 128; }
+            internal struct In128Out10 : global::NetGen.Kernels.IDenseExtents { public static int In => 128; public static int Out => 10; }
         }
     }
 }

@@ -11,7 +11,7 @@
 //   6 Dense(10, Softmax)                       10             1,010         2,000
 //   total                                                    10,278       707,888
 //
-// Loss: CrossEntropy, fused with the softmax: dL/dz = (y − t)/batch. Training FLOPs per sample ≈ 3 × forward.
+// Loss: CrossEntropy, fused with the softmax: dL/dz = (y·Σt − t)/batch, (y − t)/batch for one-hot targets. Training FLOPs per sample ≈ 3 × forward.
 #nullable enable
 
 partial class LeNetish : global::NetGen.INetwork
@@ -254,7 +254,7 @@ partial class LeNetish : global::NetGen.INetwork
         }
 
         // Dense5 · Dense(100, ReLU) · 8×3×3 → 100 · parameters [1968, 9268)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.A4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(workspace.A5, 0, batch * 100), batch, 72, 100, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU, Extents.In72Out100>(new global::System.Span<float>(workspace.A4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(workspace.A5, 0, batch * 100), batch, 0.0f);
         if (last == 5)
         {
             new global::System.Span<float>(workspace.A5, 0, batch * 100).CopyTo(outputs);
@@ -262,7 +262,7 @@ partial class LeNetish : global::NetGen.INetwork
         }
 
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), outputs, batch, 100, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity, Extents.In100Out10>(new global::System.Span<float>(workspace.A5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), outputs, batch, 0.0f);
         global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows(outputs, batch, 10);
     }
 
@@ -284,11 +284,11 @@ partial class LeNetish : global::NetGen.INetwork
         global::NetGen.Kernels.PoolKernels.AverageForward(new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.A4, 0, batch * 72), batch, 8, 6, 6, 2, 2, 3, 3);
 
         // Dense5 · Dense(100, ReLU) · 8×3×3 → 100 · parameters [1968, 9268)
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.A4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(workspace.A5, 0, batch * 100), batch, 72, 100, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU, Extents.In72Out100>(new global::System.Span<float>(workspace.A4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(workspace.A5, 0, batch * 100), batch, 0.0f);
 
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
         // Logits only: the loss applies the softmax and its gradient in one fused pass.
-        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.A5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), new global::System.Span<float>(workspace.A6, 0, batch * 10), batch, 100, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity, Extents.In100Out10>(new global::System.Span<float>(workspace.A5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), new global::System.Span<float>(workspace.A6, 0, batch * 10), batch, 0.0f);
     }
 
     /// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>
@@ -300,16 +300,16 @@ partial class LeNetish : global::NetGen.INetwork
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
         if (_layers[5].Trainable)
         {
-            global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D6, 0, batch * 10), new global::System.Span<float>(workspace.A5, 0, batch * 100), gradients.Slice(9268, 1000), gradients.Slice(10268, 10), batch, 100, 10);
+            global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In100Out10>(new global::System.Span<float>(workspace.D6, 0, batch * 10), new global::System.Span<float>(workspace.A5, 0, batch * 100), gradients.Slice(9268, 1000), gradients.Slice(10268, 10), batch);
         }
-        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D6, 0, batch * 10), parameters.Slice(9268, 1000), new global::System.Span<float>(workspace.A5, 0, batch * 100), new global::System.Span<float>(workspace.D5, 0, batch * 100), batch, 100, 10, 0.0f);
+        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.ReLU, Extents.In100Out10>(new global::System.Span<float>(workspace.D6, 0, batch * 10), parameters.Slice(9268, 1000), new global::System.Span<float>(workspace.A5, 0, batch * 100), new global::System.Span<float>(workspace.D5, 0, batch * 100), batch, 0.0f);
 
         // Dense5 · Dense(100, ReLU) · 8×3×3 → 100 · parameters [1968, 9268)
         if (_layers[4].Trainable)
         {
-            global::NetGen.Kernels.DenseKernels.BackwardWeights(new global::System.Span<float>(workspace.D5, 0, batch * 100), new global::System.Span<float>(workspace.A4, 0, batch * 72), gradients.Slice(1968, 7200), gradients.Slice(9168, 100), batch, 72, 100);
+            global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In72Out100>(new global::System.Span<float>(workspace.D5, 0, batch * 100), new global::System.Span<float>(workspace.A4, 0, batch * 72), gradients.Slice(1968, 7200), gradients.Slice(9168, 100), batch);
         }
-        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.D5, 0, batch * 100), parameters.Slice(1968, 7200), default, new global::System.Span<float>(workspace.D4, 0, batch * 72), batch, 72, 100, 0.0f);
+        global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity, Extents.In72Out100>(new global::System.Span<float>(workspace.D5, 0, batch * 100), parameters.Slice(1968, 7200), default, new global::System.Span<float>(workspace.D4, 0, batch * 72), batch, 0.0f);
 
         // AvgPool2D4 · AvgPool2D(2) · 8×6×6 → 8×3×3
         global::NetGen.Kernels.PoolKernels.AverageBackward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(workspace.D4, 0, batch * 72), new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.D3, 0, batch * 288), batch, 8, 6, 6, 2, 2, 3, 3, 0.0f);
@@ -393,5 +393,15 @@ partial class LeNetish : global::NetGen.INetwork
             Col3 = new float[batch * 6480];
             _capacity = batch;
         }
+    }
+
+    /// <summary>
+    /// Each Dense layer's extents as a type: the kernels take it as a type argument, and the JIT compiles them once per
+    /// shape with In and Out as constants in every loop bound and row stride.
+    /// </summary>
+    private static class Extents
+    {
+        internal struct In72Out100 : global::NetGen.Kernels.IDenseExtents { public static int In => 72; public static int Out => 100; }
+        internal struct In100Out10 : global::NetGen.Kernels.IDenseExtents { public static int In => 100; public static int Out => 10; }
     }
 }

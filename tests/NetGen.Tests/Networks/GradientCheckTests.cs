@@ -69,6 +69,27 @@ public class GradientCheckTests
         }
     }
 
+    /// <summary>Cross-entropy targets that do not sum to 1 (multi-label, unnormalized): both emission paths against the reference.</summary>
+    [Theory]
+    [InlineData("TanhCrossEntropy")]
+    [InlineData("WideCrossEntropy")]
+    public void CrossEntropyWithTargetsThatDoNotSumToOneMatchesTheReference(string name)
+    {
+        const int batch = 4;
+        var (create, reference) = Networks[name];
+        var net = create();
+        var random = new DeterministicRandom(31);
+        var (inputs, targets, _) = MakeBatch(net, batch, ref random);
+        for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSingle(); // rows sum to about K/2, not 1
+        var parameters = net.Parameters.ToArray().Select(p => (double)p).ToArray();
+        var (expectedLoss, expectedGradient) = reference.LossAndGradient(parameters, inputs, targets, batch);
+        AssertClose(expectedGradient, reference.NumericalGradient(parameters, inputs, targets, batch), 1e-5, "reference vs central differences");
+
+        float loss = net.TrainBatch(inputs, targets, batch);
+        Assert.Equal(expectedLoss, loss, 5e-5 * Math.Max(1, Math.Abs(expectedLoss)));
+        AssertClose(expectedGradient, net.Gradients.ToArray().Select(g => (double)g).ToArray(), 2e-4, "generated vs reference");
+    }
+
     [Fact]
     public void FrozenLayersGetNoGradientAndTheRestMatch()
     {

@@ -41,6 +41,28 @@ public class PyTorchParityTests
     public void TheMlpFromTheGradientChecksMatchesPyTorch() => Check(new Networks.WideCrossEntropy(5), [40], 6,
         Dense(30, "LeakyReLU", 0.01), Dense(20, "ELU", 1.0), Dense(12, "Sigmoid", bias: false), Dense(10, "Softmax"));
 
+    /// <summary>
+    /// Targets that do not sum to 1 (random rows summing to about 2.5, a multi-hot row [1, 1, 0, ...], an all-zero row): the gradient through
+    /// softmax is p·Σt − t, not p − t. PyTorch's <c>F.cross_entropy</c> with probability targets is the reference.
+    /// </summary>
+    [TorchFact]
+    public void CrossEntropyWithTargetsThatDoNotSumToOneMatchesPyTorch() => Check(new Networks.WideCrossEntropy(6), [40], 5,
+        (targets, classes) =>
+        {
+            var random = new DeterministicRandom(12);
+            for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSingle() * 0.5f;
+            targets.AsSpan(0, classes).Clear();
+            targets[0] = targets[1] = 1f;                      // multi-hot: Σt = 2
+            targets.AsSpan(classes, classes).Clear();          // all zero: Σt = 0, no loss, no gradient
+        },
+        Dense(30, "LeakyReLU", 0.01), Dense(20, "ELU", 1.0), Dense(12, "Sigmoid", bias: false), Dense(10, "Softmax"));
+
+    /// <summary>Sigmoid + binary cross-entropy with soft targets anywhere in [0, 1], against <c>F.binary_cross_entropy_with_logits</c>.</summary>
+    [TorchFact]
+    public void BinaryCrossEntropyWithSoftTargetsMatchesPyTorch() => Check(new ParityBce(8), [12], 7,
+        (targets, _) => { var random = new DeterministicRandom(13); for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSingle(); },
+        Dense(9, "ELU", 0.5), Dense(4, "Sigmoid"));
+
     [TorchFact]
     public void LowRankDenseIsTwoLinearLayersInPyTorch() => Check(new ParityLowRank(6), [24], 5,
         LowRank(300, 20, "Tanh"), LowRank(18, 7, "LeakyReLU", 0.01, bias: false), LowRank(4, 2, "Softmax"));
@@ -63,7 +85,7 @@ public class PyTorchParityTests
         var mask = new float[batch * 8];
         NetGen.Kernels.NoiseKernels.Masking(new float[mask.Length], new float[mask.Length], mask, 0.4f, key + 3, 0);
         Assert.Contains(0f, mask);
-        Check(new ParityNoise(seed), [6], batch, folder =>
+        Check(new ParityNoise(seed), [6], batch, null, folder =>
             {
                 File.WriteAllBytes(Path.Combine(folder, "noise1.f32"), MemoryMarshal.AsBytes(noise.AsSpan()).ToArray());
                 File.WriteAllBytes(Path.Combine(folder, "mask3.f32"), MemoryMarshal.AsBytes(mask.AsSpan()).ToArray());
@@ -71,9 +93,13 @@ public class PyTorchParityTests
             new { kind = "GaussianNoise", file = "noise1.f32" }, Dense(8, "Tanh"), new { kind = "MaskingNoise", file = "mask3.f32" }, Dense(3, "Softmax"));
     }
 
-    static void Check(INetwork net, int[] inputShape, int batch, params object[] layers) => Check(net, inputShape, batch, null, layers);
+    static void Check(INetwork net, int[] inputShape, int batch, params object[] layers) => Check(net, inputShape, batch, (Action<float[], int>?)null, layers);
 
-    static void Check(INetwork net, int[] inputShape, int batch, Action<string>? prepare, params object[] layers)
+    static void Check(INetwork net, int[] inputShape, int batch, Action<float[], int>? fillTargets, params object[] layers) =>
+        Check(net, inputShape, batch, fillTargets, null, layers);
+
+    /// <param name="prepare">Writes extra files for the script into its folder (the noise layers' draws).</param>
+    static void Check(INetwork net, int[] inputShape, int batch, Action<float[], int>? fillTargets, Action<string>? prepare, params object[] layers)
     {
         var random = new DeterministicRandom((ulong)net.ParameterCount);
         var parameters = net.Parameters;
@@ -87,7 +113,14 @@ public class PyTorchParityTests
         {
             float loss;
             var spec = new Dictionary<string, object> { ["batch"] = batch, ["input"] = inputShape, ["loss"] = net.Loss.ToString(), ["layers"] = layers };
-            if (net.Loss == Loss.MeanSquaredError)
+            if (fillTargets is not null)
+            {
+                var targets = new float[batch * net.OutputSize];
+                fillTargets(targets, net.OutputSize);
+                File.WriteAllBytes(Path.Combine(folder, "targets.f32"), MemoryMarshal.AsBytes(targets.AsSpan()).ToArray());
+                loss = net.TrainBatch(inputs, targets, batch);
+            }
+            else if (net.Loss == Loss.MeanSquaredError)
             {
                 var targets = new float[batch * net.OutputSize];
                 for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSingle();

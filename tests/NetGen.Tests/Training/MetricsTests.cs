@@ -134,6 +134,20 @@ public class MetricsTests
         Assert.Null(result.ConfusionMatrix);
     }
 
+    /// <summary>One definition each: the loss is ½ Σ_k (y − t)² per sample, the metric the plain mean, so loss = ½·K·MSE.</summary>
+    [Fact]
+    public void Evaluator_mse_is_the_plain_mean_and_the_loss_is_half_the_sum_per_sample()
+    {
+        float[] inputs = [1f, 2f, 3f, -1f, 0.5f, 4f];
+        float[] targets = [0f, 2f, 5f, 1f, 0f, 0f];
+        var data = Dataset.FromTargets(inputs, 3, targets, 3);
+        EvaluationResult result = Evaluator.Evaluate(IdentityNetwork(3), data);
+        double mse = (1 + 0 + 4 + 4 + 0.25 + 16) / 6.0;
+        Assert.Equal(mse, result.MeanSquaredError!.Value, 12);
+        Assert.Equal(mse, Metrics.MeanSquaredError(inputs, targets), 12);
+        Assert.Equal(0.5 * 3 * mse, result.Loss, 5);
+    }
+
     [Fact]
     public void Evaluator_refuses_data_of_the_wrong_shape()
     {

@@ -83,10 +83,17 @@ internal static class TrainingTestData
     }
 }
 
-/// <summary>Wraps a network: records every TrainBatch's loss and size, and can replace the loss of one call (e.g. with NaN).</summary>
+/// <summary>
+/// Wraps a network: records every TrainBatch's loss and size, can replace the loss of one call (e.g. with NaN), and with
+/// <see cref="RecordInputs"/> keeps a copy of what each call was given.
+/// </summary>
 internal sealed class ScriptedNetwork(INetwork inner) : INetwork
 {
     public List<(float Loss, int Size)> Calls { get; } = new();
+    /// <summary>Keep copies of every batch's inputs in <see cref="Inputs"/> and float targets in <see cref="Targets"/>.</summary>
+    public bool RecordInputs { get; set; }
+    public List<float[]> Inputs { get; } = new();
+    public List<float[]> Targets { get; } = new();
     /// <summary>The TrainBatch call (from 0, across epochs) whose loss becomes <see cref="InjectedLoss"/>; −1 for none.</summary>
     public int InjectAt { get; set; } = -1;
     public float InjectedLoss { get; set; } = float.NaN;
@@ -104,8 +111,17 @@ internal sealed class ScriptedNetwork(INetwork inner) : INetwork
     public ConcurrencyGuard Concurrency => inner.Concurrency;
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
     public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => inner.Predict(inputs, outputs, batchSize);
-    public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize) => Record(inner.TrainBatch(inputs, targets, batchSize), batchSize);
-    public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize) => Record(inner.TrainBatch(inputs, labels, batchSize), batchSize);
+    public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
+    {
+        if (RecordInputs) { Inputs.Add(inputs.ToArray()); Targets.Add(targets.ToArray()); }
+        return Record(inner.TrainBatch(inputs, targets, batchSize), batchSize);
+    }
+
+    public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize)
+    {
+        if (RecordInputs) Inputs.Add(inputs.ToArray());
+        return Record(inner.TrainBatch(inputs, labels, batchSize), batchSize);
+    }
 
     float Record(float loss, int size)
     {

@@ -1,0 +1,126 @@
+using System;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// An Elman recurrent layer, h_t = f(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh) with h_{−1} = 0, over a batch of
+/// sequences, forward and backward through time, in PyTorch's <c>nn.RNN(batch_first=True)</c> layout: x [batch,
+/// steps, in]; output [batch, steps, H] or the last step's [batch, H]; parameters W_ih [H, in], W_hh [H, H], b_ih [H],
+/// b_hh [H], flat in that order. The activation is a type (tanh, PyTorch's default, or ReLU). As in
+/// <see cref="LstmKernels"/>, all steps' input projections are one product and buffers are time-major inside.
+/// </summary>
+public static class SimpleRnnKernels
+{
+    /// <summary>H·(in + H + 2).</summary>
+    public static long ParameterCount(int inputSize, int hidden) => (long)hidden * (inputSize + hidden + 2);
+
+    /// <summary>Floats of workspace: x and the states time-major, the bias sum, and backward's scratch.</summary>
+    public static long WorkspaceSize(int batch, int steps, int inputSize, int hidden)
+    {
+        long tb = (long)steps * batch, bh = (long)batch * hidden;
+        return tb * inputSize + (steps + 1) * bh + hidden + tb * hidden + bh + tb * inputSize + tb * (hidden + Math.Max(inputSize, hidden));
+    }
+
+    /// <summary>Runs the layer; the workspace keeps what <see cref="Backward{TAct}"/> needs.</summary>
+    public static void Forward<TAct>(ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, Span<float> output, Span<float> workspace,
+        int batch, int steps, int inputSize, int hidden, bool returnSequences) where TAct : struct, IActivation
+    {
+        Check(batch, steps, inputSize, hidden);
+        int bh = batch * hidden, rows = steps * batch;
+        Require(input.Length, (long)batch * steps * inputSize, nameof(input));
+        Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
+        Require(output.Length, returnSequences ? (long)rows * hidden : bh, nameof(output));
+        Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
+        ReadOnlySpan<float> wIh = parameters.Slice(0, hidden * inputSize), wHh = parameters.Slice(hidden * inputSize, hidden * hidden);
+        ReadOnlySpan<float> bIh = parameters.Slice(hidden * (inputSize + hidden), hidden), bHh = parameters.Slice(hidden * (inputSize + hidden + 1), hidden);
+        Span<float> xT = workspace.Slice(0, rows * inputSize), hs = workspace.Slice(rows * inputSize, (steps + 1) * bh);
+        Span<float> bias = workspace.Slice(rows * inputSize + (steps + 1) * bh, hidden);
+        // The recurrent product's scratch: backward's dh slot, unused until then.
+        Span<float> recurrent = workspace.Slice(rows * inputSize + (steps + 1) * bh + hidden + rows * hidden, bh);
+
+        Transpose(input, xT, batch, steps, inputSize);
+        for (int k = 0; k < hidden; k++) bias[k] = bIh[k] + bHh[k];
+        hs.Slice(0, bh).Clear();
+        // Pre-activations of every step from the input (with both biases) in one product, into the state slots 1..T.
+        DenseKernels.Forward<Identity>(xT, wIh, bias, hs.Slice(bh), rows, inputSize, hidden, 0f);
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> state = hs.Slice((t + 1) * bh, bh);
+            // h_t = f(pre_t + W_hh·h_{t−1}): the recurrent product added in place, then the activation.
+            DenseKernels.Forward<Identity>(hs.Slice(t * bh, bh), wHh, default, recurrent, batch, hidden, hidden, 0f);
+            for (int k = 0; k < bh; k++) state[k] += recurrent[k];
+            ElementwiseKernels.Apply<TAct>(state, 0f);
+        }
+        if (returnSequences) Transpose(hs.Slice(bh), output, steps, batch, hidden);
+        else hs.Slice(steps * bh, bh).CopyTo(output);
+    }
+
+    /// <summary>Backward through time; overwrites the parameter gradients and, unless empty, the input gradient.</summary>
+    public static void Backward<TAct>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> parameters, Span<float> parameterGrads, Span<float> inputGrad,
+        Span<float> workspace, int batch, int steps, int inputSize, int hidden, bool returnSequences) where TAct : struct, IActivation
+    {
+        Check(batch, steps, inputSize, hidden);
+        int bh = batch * hidden, rows = steps * batch;
+        Require(outputGrad.Length, returnSequences ? (long)rows * hidden : bh, nameof(outputGrad));
+        Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
+        Require(parameterGrads.Length, ParameterCount(inputSize, hidden), nameof(parameterGrads));
+        if (!inputGrad.IsEmpty) Require(inputGrad.Length, (long)rows * inputSize, nameof(inputGrad));
+        Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
+        ReadOnlySpan<float> wIh = parameters.Slice(0, hidden * inputSize), wHh = parameters.Slice(hidden * inputSize, hidden * hidden);
+        int hsAt = rows * inputSize, dzAt = hsAt + (steps + 1) * bh + hidden, dhAt = dzAt + rows * hidden, dxAt = dhAt + bh;
+        ReadOnlySpan<float> xT = workspace.Slice(0, rows * inputSize), hs = workspace.Slice(hsAt, (steps + 1) * bh);
+        Span<float> dz = workspace.Slice(dzAt, rows * hidden), dh = workspace.Slice(dhAt, bh);
+        Span<float> dWIh = parameterGrads.Slice(0, hidden * inputSize), dWHh = parameterGrads.Slice(hidden * inputSize, hidden * hidden);
+        Span<float> dBIh = parameterGrads.Slice(hidden * (inputSize + hidden), hidden), dBHh = parameterGrads.Slice(hidden * (inputSize + hidden + 1), hidden);
+
+        dh.Clear();
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            if (returnSequences)
+                for (int n = 0; n < batch; n++)
+                {
+                    ReadOnlySpan<float> above = outputGrad.Slice((n * steps + t) * hidden, hidden);
+                    Span<float> row = dh.Slice(n * hidden, hidden);
+                    for (int j = 0; j < hidden; j++) row[j] += above[j];
+                }
+            else if (t == steps - 1)
+                for (int k = 0; k < bh; k++) dh[k] += outputGrad[k];
+            // dz_t = dh · f'(h_t), from the stored output.
+            Span<float> dzt = dz.Slice(t * bh, bh);
+            dh.CopyTo(dzt);
+            ElementwiseKernels.MultiplyByDerivative<TAct>(hs.Slice((t + 1) * bh, bh), dzt, 0f);
+            if (t > 0) DenseKernels.BackwardInput<Identity>(dzt, wHh, default, dh, batch, hidden, hidden, 0f);
+        }
+        Span<float> scratch = workspace.Slice(dxAt + rows * inputSize);
+        TallProducts.WeightGradient(dz, xT, dWIh, dBIh, scratch, rows, inputSize, hidden);
+        TallProducts.WeightGradient(dz, hs.Slice(0, rows * hidden), dWHh, dBHh, scratch, rows, hidden, hidden);
+        if (!inputGrad.IsEmpty)
+        {
+            Span<float> dXT = workspace.Slice(dxAt, rows * inputSize);
+            DenseKernels.BackwardInput<Identity>(dz, wIh, default, dXT, rows, inputSize, hidden, 0f);
+            Transpose(dXT, inputGrad, steps, batch, inputSize);
+        }
+    }
+
+    static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int a, int b, int k)
+    {
+        for (int i = 0; i < a; i++)
+            for (int j = 0; j < b; j++)
+                source.Slice((i * b + j) * k, k).CopyTo(destination.Slice((j * a + i) * k, k));
+    }
+
+    static void Check(int batch, int steps, int inputSize, int hidden)
+    {
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be at least 1, but was {batch}.");
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be at least 1, but was {steps}.");
+        if (inputSize < 1) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, $"inputSize must be at least 1, but was {inputSize}.");
+        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"hidden must be at least 1, but was {hidden}.");
+        if (WorkspaceSize(batch, steps, inputSize, hidden) > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"A recurrent layer of batch {batch}, {steps} steps, {inputSize} inputs and {hidden} units needs more workspace than an array holds.");
+    }
+
+    static void Require(int actual, long expected, string name)
+    {
+        if (actual != expected) throw new ArgumentException($"{name} must hold {expected} floats, but holds {actual}.", name);
+    }
+}

@@ -1,0 +1,129 @@
+using System;
+using NetGen.Kernels;
+using NetGen.Tests.Kernels;
+
+namespace NetGen.Tests.Recurrent;
+
+/// <summary>
+/// The LSTM kernels against an independent double-precision LSTM written from the equations (batch-first, no shared
+/// code): outputs, and every gradient (parameters and inputs) against central differences of the double forward, for
+/// the last step only and for every step, at every vector width.
+/// </summary>
+[Collection(KernelCollection.Name)]
+public class LstmKernelTests
+{
+    const int Batch = 3, Steps = 5, In = 4, Hidden = 6;
+
+    // The reference: h, c per step from the equations; returns the outputs as Forward shapes them.
+    static double[] ReferenceForward(double[] x, double[] p, bool sequences)
+    {
+        int h4 = 4 * Hidden, wHh = h4 * In, bIh = wHh + h4 * Hidden, bHh = bIh + h4;
+        var output = new double[sequences ? Batch * Steps * Hidden : Batch * Hidden];
+        static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
+        for (int n = 0; n < Batch; n++)
+        {
+            var h = new double[Hidden];
+            var c = new double[Hidden];
+            for (int t = 0; t < Steps; t++)
+            {
+                var a = new double[h4];
+                for (int r = 0; r < h4; r++)
+                {
+                    double s = p[bIh + r] + p[bHh + r];
+                    for (int k = 0; k < In; k++) s += p[r * In + k] * x[(n * Steps + t) * In + k];
+                    for (int k = 0; k < Hidden; k++) s += p[wHh + r * Hidden + k] * h[k];
+                    a[r] = s;
+                }
+                for (int j = 0; j < Hidden; j++)
+                {
+                    double i = Sigmoid(a[j]), f = Sigmoid(a[Hidden + j]), g = Math.Tanh(a[2 * Hidden + j]), o = Sigmoid(a[3 * Hidden + j]);
+                    c[j] = f * c[j] + i * g;
+                    h[j] = o * Math.Tanh(c[j]);
+                }
+                if (sequences) Array.Copy(h, 0, output, (n * Steps + t) * Hidden, Hidden);
+            }
+            if (!sequences) Array.Copy(h, 0, output, n * Hidden, Hidden);
+        }
+        return output;
+    }
+
+    static double Loss(double[] output, float[] weights)
+    {
+        double s = 0;
+        for (int k = 0; k < output.Length; k++) s += output[k] * weights[k];
+        return s;
+    }
+
+    public static TheoryData<int, bool> Cases()
+    {
+        var data = new TheoryData<int, bool>();
+        foreach (int width in new[] { 512, 256, 128, 0 })
+        {
+            data.Add(width, false);
+            data.Add(width, true);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Outputs_and_every_gradient_match_a_double_precision_reference(int width, bool sequences)
+    {
+        using var simd = new WidthScope(width);
+        int parameterCount = (int)LstmKernels.ParameterCount(In, Hidden);
+        var x = TestData.Random(Batch * Steps * In, 31);
+        var p = TestData.Random(parameterCount, 32, 0.5f);
+        int outputs = sequences ? Batch * Steps * Hidden : Batch * Hidden;
+        var lossWeights = TestData.Random(outputs, 33);
+        var workspace = new float[LstmKernels.WorkspaceSize(Batch, Steps, In, Hidden)];
+        var y = new float[outputs];
+        LstmKernels.Forward(x, p, y, workspace, Batch, Steps, In, Hidden, sequences);
+
+        double[] xd = Array.ConvertAll(x, v => (double)v), pd = Array.ConvertAll(p, v => (double)v);
+        var expected = ReferenceForward(xd, pd, sequences);
+        for (int k = 0; k < outputs; k++) Assert.True(Math.Abs(expected[k] - y[k]) < 2e-6, $"output {k}: reference {expected[k]:E6}, kernel {y[k]:E6}");
+
+        var dp = new float[parameterCount];
+        var dx = new float[x.Length];
+        LstmKernels.Backward(lossWeights, p, dp, dx, workspace, Batch, Steps, In, Hidden, sequences);
+
+        const double step = 1e-6;
+        for (int k = 0; k < parameterCount; k++)
+        {
+            double keep = pd[k];
+            pd[k] = keep + step; double up = Loss(ReferenceForward(xd, pd, sequences), lossWeights);
+            pd[k] = keep - step; double down = Loss(ReferenceForward(xd, pd, sequences), lossWeights);
+            pd[k] = keep;
+            double numeric = (up - down) / (2 * step);
+            Assert.True(Math.Abs(numeric - dp[k]) < 1e-4 * Math.Max(1, Math.Abs(numeric)), $"parameter {k} ({Describe(k)}): numeric {numeric:E6}, kernel {dp[k]:E6}");
+        }
+        for (int k = 0; k < x.Length; k++)
+        {
+            double keep = xd[k];
+            xd[k] = keep + step; double up = Loss(ReferenceForward(xd, pd, sequences), lossWeights);
+            xd[k] = keep - step; double down = Loss(ReferenceForward(xd, pd, sequences), lossWeights);
+            xd[k] = keep;
+            double numeric = (up - down) / (2 * step);
+            Assert.True(Math.Abs(numeric - dx[k]) < 1e-4 * Math.Max(1, Math.Abs(numeric)), $"input {k}: numeric {numeric:E6}, kernel {dx[k]:E6}");
+        }
+    }
+
+    static string Describe(int k)
+    {
+        int h4 = 4 * Hidden;
+        if (k < h4 * In) return $"W_ih[{k / In}, {k % In}]";
+        k -= h4 * In;
+        if (k < h4 * Hidden) return $"W_hh[{k / Hidden}, {k % Hidden}]";
+        k -= h4 * Hidden;
+        return k < h4 ? $"b_ih[{k}]" : $"b_hh[{k - h4}]";
+    }
+
+    [Fact]
+    public void Wrong_lengths_name_the_span_and_the_expected_size()
+    {
+        var workspace = new float[LstmKernels.WorkspaceSize(2, 3, 4, 5)];
+        var e = Assert.Throws<ArgumentException>(() => LstmKernels.Forward(new float[2 * 3 * 4 - 1], new float[LstmKernels.ParameterCount(4, 5)], new float[10], workspace, 2, 3, 4, 5, false));
+        Assert.Contains("input must hold 24 floats, but holds 23", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LstmKernels.Forward(default, default, default, default, 0, 3, 4, 5, false));
+    }
+}

@@ -22,3 +22,39 @@ public partial class FashionMlp { }
 [Dense(100, Activation.ReLU, Init = Init.FanIn)]
 [Dense(10, Activation.Softmax, Init = Init.FanIn)]
 public partial class FashionConv { }
+
+/// <summary>The MLP with both hidden layers of rank 8 (for --compress).</summary>
+[Network(Loss.CrossEntropy)]
+[Input(784)]
+[LowRankDense(256, 8, Activation.ReLU)]
+[Dropout(0.2)]
+[LowRankDense(128, 8, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class FashionMlpRank8 { }
+
+/// <summary>The MLP with both hidden layers of rank 16 (for --compress).</summary>
+[Network(Loss.CrossEntropy)]
+[Input(784)]
+[LowRankDense(256, 16, Activation.ReLU)]
+[Dropout(0.2)]
+[LowRankDense(128, 16, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class FashionMlpRank16 { }
+
+/// <summary>The MLP with both hidden layers of rank 32 (for --compress).</summary>
+[Network(Loss.CrossEntropy)]
+[Input(784)]
+[LowRankDense(256, 32, Activation.ReLU)]
+[Dropout(0.2)]
+[LowRankDense(128, 32, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class FashionMlpRank32 { }
+
+/// <summary>The MLP with both hidden layers of rank 64 (for --compress).</summary>
+[Network(Loss.CrossEntropy)]
+[Input(784)]
+[LowRankDense(256, 64, Activation.ReLU)]
+[Dropout(0.2)]
+[LowRankDense(128, 64, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class FashionMlpRank64 { }

@@ -5,7 +5,7 @@ namespace FashionMnist;
 
 /// <summary>Command-line options; every flag has a default so a bare run does the main job.</summary>
 internal sealed record Options(string DataDirectory, string Model, int Epochs, int BatchSize, float LearningRate, int Seed,
-    string? LoadPath, string SavePath, string PlotPath, int? TrainLimit, string? OnnxPath = null)
+    string? LoadPath, string SavePath, string PlotPath, int? TrainLimit, string? OnnxPath = null, bool Compress = false)
 {
     public const string DebianDataDirectory = "/usr/share/datasets/fashion-mnist";
 
@@ -27,6 +27,7 @@ internal sealed record Options(string DataDirectory, string Model, int Epochs, i
                 case "--load": o = o with { LoadPath = Value() }; break;
                 case "--save": o = o with { SavePath = Value() }; saveGiven = true; break;
                 case "--plot": o = o with { PlotPath = Value() }; plotGiven = true; break;
+                case "--compress": o = o with { Compress = true }; break;
                 case "--limit": o = o with { TrainLimit = int.Parse(Value(), CultureInfo.InvariantCulture) }; break;
                 case "--export-onnx": o = o with { OnnxPath = Value() }; break;
                 case "-h" or "--help": throw new HelpRequested();
@@ -59,6 +60,8 @@ internal sealed record Options(string DataDirectory, string Model, int Epochs, i
           --limit N       train on the first N training images only
           --save PATH     where the best model is saved (default fashion-<model>.ngck)
           --load PATH     skip training: evaluate a saved model
+          --compress      with --load and the mlp: factor both hidden layers into rank-r U·V (truncated SVD)
+                          and report test accuracy against rank and parameter count
           --plot PATH     SVG of the loss and accuracy curves (default fashion-<model>.svg)
           --export-onnx PATH
                           also write the trained (or loaded) model as ONNX, for ONNX Runtime, ML.NET, Python;

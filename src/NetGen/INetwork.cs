@@ -61,10 +61,51 @@ public interface INetwork
 }
 
 /// <summary>One layer of a generated network.</summary>
-/// <param name="Kind">Dense, Dropout, Conv2D, MaxPool2D, AvgPool2D or Flatten.</param>
+/// <param name="Kind">Dense, LowRankDense, Dropout, GaussianNoise, MaskingNoise, Conv2D, MaxPool2D, AvgPool2D or Flatten.</param>
 /// <param name="Name">The user's name, or kind plus position.</param>
-/// <param name="OutputShape">Shape of one sample's output.</param>
+/// <param name="OutputShape">Shape of one sample's output: [size] for a vector, [channels, height, width] for an image.</param>
 /// <param name="ParameterOffset">Where its parameters start in <see cref="INetwork.Parameters"/>.</param>
 /// <param name="ParameterCount">How many parameters it owns.</param>
-/// <param name="Trainable">False for frozen layers: optimizers skip them and their gradients stay zero.</param>
-public sealed record LayerInfo(string Kind, string Name, IReadOnlyList<int> OutputShape, int ParameterOffset, int ParameterCount, bool Trainable);
+/// <param name="Trainable">
+/// False for frozen layers: optimizers skip them and their gradients stay zero. A generated network's layers report
+/// their current state (<c>SetTrainable</c> changes it at run time).
+/// </param>
+public sealed record LayerInfo(string Kind, string Name, IReadOnlyList<int> OutputShape, int ParameterOffset, int ParameterCount, bool Trainable)
+{
+    /// <summary>As the primary constructor, with the shape of one sample's input too.</summary>
+    public LayerInfo(string kind, string name, IReadOnlyList<int> inputShape, IReadOnlyList<int> outputShape, int parameterOffset, int parameterCount, bool trainable)
+        : this(kind, name, outputShape, parameterOffset, parameterCount, trainable) => InputShape = inputShape;
+
+    /// <summary>Shape of one sample's input, as <see cref="OutputShape"/>; empty when the network did not say.</summary>
+    public IReadOnlyList<int> InputShape { get; init; } = Array.Empty<int>();
+
+    /// <summary>A shape as the generated header writes it: "128" or "20×24×24".</summary>
+    public static string FormatShape(IReadOnlyList<int> shape)
+    {
+        if (shape is null || shape.Count == 0) return "?";
+        var parts = new string[shape.Count];
+        for (int i = 0; i < parts.Length; i++) parts[i] = shape[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return string.Join("×", parts);
+    }
+
+    /// <summary>E.g. "Dense1 (Dense): 784 → 128, 100,480 parameters at 0" (", frozen" when not trainable).</summary>
+    public override string ToString()
+    {
+        string input = InputShape.Count > 0 ? FormatShape(InputShape) + " → " : "";
+        string parameters = ParameterCount > 0
+            ? $", {ParameterCount.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)} parameters at {ParameterOffset}{(Trainable ? "" : ", frozen")}"
+            : "";
+        return $"{Name} ({Kind}): {input}{FormatShape(OutputShape)}{parameters}";
+    }
+
+    /// <summary>Elements in one sample's output.</summary>
+    public int OutputSize
+    {
+        get
+        {
+            int size = 1;
+            foreach (int d in OutputShape) size *= d;
+            return size;
+        }
+    }
+}

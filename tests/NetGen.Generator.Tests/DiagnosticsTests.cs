@@ -160,6 +160,26 @@ public sealed class DiagnosticsTests
         Assert.DoesNotContain(TestCompilation.RunAnalyzer(Net("[Input(2)]\n[Dropout(0.0)]\n[Dense(1)]")), d => d.Id == "NG0006");
     }
 
+    [Theory]
+    [InlineData("GaussianNoise(-0.5)", "GaussianNoise: the standard deviation must be finite and ≥ 0, but is -0.5")]
+    [InlineData("MaskingNoise(1.0)", "MaskingNoise: the rate must lie in [0, 1), but is 1")]
+    [InlineData("MaskingNoise(-0.25)", "MaskingNoise: the rate must lie in [0, 1), but is -0.25")]
+    public void NG0029_noise_out_of_range(string layer, string message)
+    {
+        var d = Expect(Net($"[Input(2)]\n[{layer}]\n[Dense(1)]"), "NG0029", layer);
+        Assert.Equal(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void NG0030_rank_above_the_smaller_side()
+    {
+        var d = Expect(Net("[Input(4)]\n[LowRankDense(10, 5, Activation.Tanh)]\n[Dense(1)]"), "NG0030", "LowRankDense(10, 5, Activation.Tanh)");
+        Assert.Equal("LowRankDense(10, rank 5, Tanh) on 4 inputs: the rank must lie in 1 to min(inputs, units) = 4, but is 5; " +
+            "a larger rank cannot be reached and stores more than a full Dense layer", d.GetMessage());
+        Expect(Net("[Input(4)]\n[LowRankDense(10, 0)]"), "NG0005", "LowRankDense(10, 0)");
+        Assert.DoesNotContain(TestCompilation.RunAnalyzer(Net("[Input(4)]\n[GaussianNoise(0.0)]\n[LowRankDense(10, 4)]\n[MaskingNoise(0.0)]")), x => x.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+    }
+
     [Fact]
     public void NG0007_softmax_not_last()
     {
@@ -392,9 +412,12 @@ public sealed class DiagnosticsTests
             {
                 [Network(Loss.CrossEntropy)]
                 [Input(1, 6, 6)]
+                [GaussianNoise(0.1)]
                 [Conv2D(2, 3, Activation = Activation.ReLU)]
                 [MaxPool2D(2)]
                 [Dropout(0.25)]
+                [LowRankDense(5, 2, Activation.Tanh)]
+                [MaskingNoise(0.1)]
                 [Dense(4, Activation.Tanh)]
                 [Dense(3, Activation.Softmax)]
                 public partial class OldNet { }

@@ -86,7 +86,21 @@ public sealed class SnapshotTests
         public partial class LeNetish { }
         """;
 
+    // Input noise, a low-rank layer on a kernel-sized input and a small unrolled one, masking between layers.
+    public const string Denoising = """
+        using NetGen;
+
+        [Network(Loss.MeanSquaredError)]
+        [Input(64)]
+        [GaussianNoise(0.1)]
+        [LowRankDense(32, 8, Activation.ReLU, Name = "encoder")]
+        [MaskingNoise(0.2)]
+        [LowRankDense(64, 4, Activation.Sigmoid, Name = "decoder")]
+        public partial class DenoisingLowRank { }
+        """;
+
     [Theory]
+    [InlineData("DenoisingLowRank", Denoising, "DenoisingLowRank")]
     [InlineData("XorNet", Xor, "XorNet")]
     [InlineData("SinusNet", Sinus, "SinusNet")]
     [InlineData("FashionMlp", FashionMlp, "Samples.Fashion.FashionMlp")]
@@ -122,6 +136,19 @@ public sealed class SnapshotTests
         Assert.Contains("XorNet", error.Message);
         Assert.Contains("-    public int InputSize => 3;", error.Message);
         Assert.Contains("+    public int InputSize => 2;", error.Message);
+    }
+
+    [Fact]
+    public void Summary_returns_the_header_table()
+    {
+        string code = TestCompilation.RunGenerator(Denoising).Sources.Single().SourceText.ToString();
+        string[] lines = code.Replace("\r\n", "\n").Split('\n');
+        var header = lines.Skip(3).TakeWhile(l => l != "//").Select(l => l.Substring(5)).ToArray();
+        string summaryLine = lines.Single(l => l.Contains("public string Summary() => \""));
+        int start = summaryLine.IndexOf('"') + 1;
+        string literal = summaryLine.Substring(start, summaryLine.LastIndexOf('"') - start);
+        Assert.Equal(string.Join("\\u000A", header) + "\\u000A", literal); // Literal.String escapes line breaks
+        Assert.Contains("LowRankDense(32, rank 8, ReLU)", literal);
     }
 
     [Fact]

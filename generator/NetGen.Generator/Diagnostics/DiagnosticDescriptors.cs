@@ -79,6 +79,10 @@ internal static class DiagnosticDescriptors
         "Network '{0}' has layer attributes in both '{1}' and '{2}'; their order would depend on the order the compiler reads files, so put all of its layers on one declaration");
     public static readonly DiagnosticDescriptor BaseWithoutParameterlessConstructor = Error("NG0028", "Base class has no parameterless constructor",
         "Network class '{0}' derives from '{1}', which has no parameterless constructor it can call; NetGen's generated constructors call base(), so give '{1}' one or derive from another class");
+    public static readonly DiagnosticDescriptor NoiseOutOfRange = Error("NG0029", "Noise parameter out of range",
+        "{0}: {1} must {2}, but is {3}");
+    public static readonly DiagnosticDescriptor RankOutOfRange = Error("NG0030", "Rank out of range",
+        "{0} on {1} inputs: the rank must lie in 1 to min(inputs, units) = {2}, but is {3}; a larger rank cannot be reached and stores more than a full Dense layer");
 
     // NG9xxx: bugs in NetGen itself, reported instead of crashing the compiler.
     public static readonly DiagnosticDescriptor InternalError = Error("NG9999", "NetGen internal error",
@@ -89,7 +93,7 @@ internal static class DiagnosticDescriptors
         LossMismatch, AlphaIgnored, NoLayers, AlphaNotPositive, BadInputRank, LayerWithoutNetwork, TooLarge, InvalidArgument,
         MemberNamedLikeGenerated, ClassNamedLikeMember, PrimaryConstructor, StaticOrFileLocal,
         KernelLargerThanInput, StrideDropsPixels, NonPositiveOutput, ImageIntoDense, SpatialLayerOnVector, SamePaddingUnsupported,
-        LanguageVersionTooOld, LayersInSeveralFiles, BaseWithoutParameterlessConstructor, InternalError);
+        LanguageVersionTooOld, LayersInSeveralFiles, BaseWithoutParameterlessConstructor, NoiseOutOfRange, RankOutOfRange, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 

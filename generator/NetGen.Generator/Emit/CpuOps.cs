@@ -167,6 +167,18 @@ internal sealed class CpuOps
             case CopyOp o:
                 w.Line($"{Span(o.Source)}.CopyTo({Span(o.Destination)});");
                 break;
+            case GaussianNoiseOp o:
+                w.Line($"global::NetGen.Kernels.NoiseKernels.Gaussian({Span(o.Input)}, {Span(o.Output)}, {Literal.Float(o.StdDev)}, _dropoutKey + {Literal.Int(o.Layer)}UL, _trainingStep);");
+                break;
+            case MaskingNoiseOp o:
+                w.Line($"global::NetGen.Kernels.NoiseKernels.Masking({Span(o.Input)}, {Span(o.Output)}, {Span(o.Mask)}, {Literal.Float(o.Rate)}, _dropoutKey + {Literal.Int(o.Layer)}UL, _trainingStep);");
+                break;
+            case PassGradientOp o:
+                w.Line($"global::NetGen.Kernels.NoiseKernels.PassGradient<{o.Fold.Activation.KernelType()}>({Span(o.OutputGradient)}, {Span(o.Fold.Below)}, {Span(o.InputGradient)}, {Literal.Float(o.Fold.Alpha)});");
+                break;
+            case WhenTrainableOp o:
+                using (w.Block($"if (_layers[{Literal.Int(o.Layer - 1)}].Trainable)")) Emit(w, o.Inner);
+                break;
             case ActivationDerivativeOp o:
                 w.Line($"global::NetGen.Kernels.ElementwiseKernels.MultiplyByDerivative<{o.Activation.KernelType()}>({Span(o.Activations)}, {Span(o.Gradient)}, {Literal.Float(o.Alpha)});");
                 break;

@@ -17,6 +17,9 @@ internal static class GeneratedMembers
         ["Predict"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>, int" },
         ["TrainBatch"] = new[] { "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>, int", "System.ReadOnlySpan<float>, System.ReadOnlySpan<int>, int" },
         ["ExportOnnx"] = new[] { "string", "System.IO.Stream" },
+        ["PredictLayer"] = new[] { "string, System.ReadOnlySpan<float>, System.Span<float>, int" },
+        ["SetTrainable"] = new[] { "string, bool" },
+        ["Summary"] = new[] { "" },
     };
 
     /// <summary>
@@ -26,6 +29,7 @@ internal static class GeneratedMembers
     private static readonly HashSet<string> s_fieldsAndProperties = new(StringComparer.Ordinal)
     {
         "_parameters", "_gradients", "_seed", "_dropoutKey", "_trainingStep", "_concurrency", "_inferenceWorkspaces", "_trainingWorkspace",
+        "_layers", "_layerView",
         "s_layers", "Seed", "TrainingStep", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "Loss", "Architecture",
         "ArchitectureFingerprint", "Layers", "Concurrency", "MaxTrainingBatchSize", "Workspace", "Extents",
         "RunInference", "RunTrainingForward", "RunBackward",

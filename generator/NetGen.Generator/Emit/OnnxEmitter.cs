@@ -54,6 +54,9 @@ internal static class OnnxEmitter
         {
             OnnxDenseOp d => $"onnx.Dense({layer}, {Literal.Int(d.In)}, {Literal.Int(d.Out)}, {Literal.Int(d.Weights.Offset)}, {Bool(!d.Bias.IsNone)}, " +
                 $"global::NetGen.Activation.{d.Activation}, {Literal.Float(d.Alpha)});",
+            // V [rank, in] then U [out, rank] then b: the second Gemm's weights start where V ends, its bias where U ends.
+            OnnxLowRankDenseOp l => $"onnx.Dense({Literal.String(op.Layer + "/V")}, {Literal.Int(l.In)}, {Literal.Int(l.Rank)}, {Literal.Int(l.V.Offset)}, false, global::NetGen.Activation.Identity, 0f); " +
+                $"onnx.Dense({layer}, {Literal.Int(l.Rank)}, {Literal.Int(l.Out)}, {Literal.Int(l.V.Offset + l.Rank * l.In)}, {Bool(l.HasBias)}, global::NetGen.Activation.{l.Activation}, {Literal.Float(l.Alpha)});",
             OnnxConvOp c => $"onnx.Conv2D({layer}, {Literal.Int(c.Geometry.Filters)}, {Literal.Int(c.Geometry.KernelHeight)}, {Literal.Int(c.Geometry.KernelWidth)}, " +
                 $"{Literal.Int(c.Geometry.Stride)}, {Literal.Int(c.Geometry.PadHeight)}, {Literal.Int(c.Geometry.PadWidth)}, {Literal.Int(c.Weights.Offset)}, " +
                 $"{Bool(!c.Bias.IsNone)}, global::NetGen.Activation.{c.Activation}, {Literal.Float(c.Alpha)});",

@@ -140,8 +140,13 @@ internal sealed record Conv2DLayer(
         var outputGradient = plan.OutputGradient!.Value;
         if (plan.AppliesOwnDerivative)
             yield return new ActivationDerivativeOp(plan.OutputBuffer, outputGradient, ActivationKind, AlphaValue);
-        yield return new ConvBackwardOp(outputGradient, Columns(plan), Weights(plan, WeightCount(plan)), Biases(plan),
-            plan.ComputesParameterGradients, plan.InputGradient, plan.Fold, Geometry(plan));
+        // dW, db only while the layer is trainable at run time, and before dX: dX reuses the columns dW reads.
+        if (plan.ComputesParameterGradients)
+            yield return new WhenTrainableOp(plan.Index, new ConvBackwardOp(outputGradient, Columns(plan), Weights(plan, WeightCount(plan)), Biases(plan),
+                true, null, Fold.None, Geometry(plan)));
+        if (plan.InputGradient is not null)
+            yield return new ConvBackwardOp(outputGradient, Columns(plan), Weights(plan, WeightCount(plan)), Biases(plan),
+                false, plan.InputGradient, plan.Fold, Geometry(plan));
     }
 
     public override OnnxOp LowerOnnx(LayerPlan plan) =>

@@ -94,8 +94,13 @@ internal sealed record DenseLayer(
         var outputGradient = plan.OutputGradient!.Value;
         if (plan.AppliesOwnDerivative)
             yield return new ActivationDerivativeOp(plan.OutputBuffer, outputGradient, ActivationKind, AlphaValue);
-        yield return new DenseBackwardOp(plan.Index, outputGradient, plan.TrainingSource, Weights(plan), Biases(plan),
-            plan.ComputesParameterGradients, plan.InputGradient, plan.Fold, plan.Input.Size, Units);
+        // dW, db only while the layer is trainable at run time; dX either way (it reads W, not dW).
+        if (plan.ComputesParameterGradients)
+            yield return new WhenTrainableOp(plan.Index, new DenseBackwardOp(plan.Index, outputGradient, plan.TrainingSource, Weights(plan), Biases(plan),
+                true, null, Fold.None, plan.Input.Size, Units));
+        if (plan.InputGradient is not null)
+            yield return new DenseBackwardOp(plan.Index, outputGradient, plan.TrainingSource, Weights(plan), Biases(plan),
+                false, plan.InputGradient, plan.Fold, plan.Input.Size, Units);
     }
 
     public override OnnxOp LowerOnnx(LayerPlan plan) =>

@@ -19,6 +19,9 @@ internal static class LayerRegistry
     {
         ["DenseAttribute"] = DenseLayer.Parse,
         ["DropoutAttribute"] = DropoutLayer.Parse,
+        ["GaussianNoiseAttribute"] = NoiseLayer.ParseGaussian,
+        ["MaskingNoiseAttribute"] = NoiseLayer.ParseMasking,
+        ["LowRankDenseAttribute"] = LowRankDenseLayer.Parse,
         ["FlattenAttribute"] = (reader, location, _) => FlattenLayer.Parse(reader, location),
         ["Conv2DAttribute"] = Conv2DLayer.Parse,
         ["MaxPool2DAttribute"] = (reader, location, diagnostics) => Pool2DLayer.Parse(PoolKind.Max, reader, location, diagnostics),

@@ -17,6 +17,10 @@ internal enum BufferRole
     Argmax,
     /// <summary>im2col columns of a convolution.</summary>
     Columns,
+    /// <summary>A low-rank layer's inner activations V·x (rank per sample).</summary>
+    Hidden,
+    /// <summary>dL/d(V·x) of a low-rank layer.</summary>
+    HiddenGradient,
 }
 
 /// <summary>
@@ -34,7 +38,7 @@ internal readonly record struct Buffer(BufferRole Role, int Layer, int PerSample
     /// <summary>Argmax positions are ints; everything else is float.</summary>
     public bool IsInt => Role == BufferRole.Argmax;
 
-    /// <summary>A short stable name, e.g. A3 (layer 3's output), D3 (its gradient), Col1, Arg2, M4.</summary>
+    /// <summary>A short stable name, e.g. A3 (layer 3's output), D3 (its gradient), Col1, Arg2, M4, H5 and DH5.</summary>
     public string Name => Role switch
     {
         BufferRole.Input => "inputs",
@@ -43,6 +47,8 @@ internal readonly record struct Buffer(BufferRole Role, int Layer, int PerSample
         BufferRole.Gradient => "D" + Layer,
         BufferRole.Mask => "M" + Layer,
         BufferRole.Argmax => "Arg" + Layer,
+        BufferRole.Hidden => "H" + Layer,
+        BufferRole.HiddenGradient => "DH" + Layer,
         _ => "Col" + Layer,
     };
 

@@ -152,6 +152,10 @@ internal static class Lowerer
             case AvgPoolOp o: yield return o.Input; yield return o.Output; break;
             case DropoutOp o: yield return o.Input; yield return o.Output; yield return o.Mask; break;
             case CopyOp o: yield return o.Source; yield return o.Destination; break;
+            case GaussianNoiseOp o: yield return o.Input; yield return o.Output; break;
+            case MaskingNoiseOp o: yield return o.Input; yield return o.Output; yield return o.Mask; break;
+            case PassGradientOp o: yield return o.OutputGradient; yield return o.InputGradient; if (o.Fold.Below is Buffer pb) yield return pb; break;
+            case WhenTrainableOp o: foreach (var buffer in BuffersOf(o.Inner)) yield return buffer; break;
             case LossOp o: yield return o.Output; yield return o.Gradient; break;
             case ActivationDerivativeOp o: yield return o.Activations; yield return o.Gradient; break;
             case DenseBackwardOp o:

@@ -12,6 +12,9 @@ internal abstract record OnnxOp(string Layer);
 internal sealed record OnnxDenseOp(string Layer, int In, int Out, ParameterSlice Weights, ParameterSlice Bias, ActivationKind Activation, double Alpha) : OnnxOp(Layer);
 
 /// <summary>Conv with symmetric pads, then the activation's node.</summary>
+/// <summary>A low-rank Dense layer: two Gemms, x·Vᵀ (no bias) then ·Uᵀ + b, with the activation; W = U·V is never formed.</summary>
+internal sealed record OnnxLowRankDenseOp(string Layer, int In, int Rank, int Out, ParameterSlice V, bool HasBias, ActivationKind Activation, double Alpha) : OnnxOp(Layer);
+
 internal sealed record OnnxConvOp(string Layer, ConvGeometry Geometry, ParameterSlice Weights, ParameterSlice Bias, ActivationKind Activation, double Alpha) : OnnxOp(Layer);
 
 /// <summary>MaxPool or AveragePool, no padding.</summary>

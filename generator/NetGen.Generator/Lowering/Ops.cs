@@ -62,6 +62,21 @@ internal sealed record AvgPoolOp(Buffer Input, Buffer Output, PoolGeometry Geome
 /// <summary>Inverted dropout: a mask drawn from (seed, layer, training step), applied and kept for backward.</summary>
 internal sealed record DropoutOp(int Layer, Buffer Input, Buffer Output, Buffer Mask, double Rate) : Op;
 
+/// <summary>
+/// Runs <see cref="Inner"/> only while layer <see cref="Layer"/> is trainable at run time (SetTrainable): a frozen
+/// layer computes no weight gradients, and the input gradient, lowered outside it, still flows through.
+/// </summary>
+internal sealed record WhenTrainableOp(int Layer, Op Inner) : Op;
+
+/// <summary>Additive Gaussian noise, training only: stddev·N(0, 1) drawn from (seed, layer, training step).</summary>
+internal sealed record GaussianNoiseOp(int Layer, Buffer Input, Buffer Output, double StdDev) : Op;
+
+/// <summary>Masking noise, training only: each value zeroed with probability Rate (mask 0 or 1 from (seed, layer, step)), kept for backward.</summary>
+internal sealed record MaskingNoiseOp(int Layer, Buffer Input, Buffer Output, Buffer Mask, double Rate) : Op;
+
+/// <summary>dX = dY times the fold: the backward of a layer whose output is its input plus something independent of it.</summary>
+internal sealed record PassGradientOp(Buffer OutputGradient, Buffer InputGradient, Fold Fold) : Op;
+
 /// <summary>Copies a buffer (inference: the last layer passed its input through, so it is copied out).</summary>
 internal sealed record CopyOp(Buffer Source, Buffer Destination, int Size) : Op;
 

@@ -47,6 +47,50 @@ public sealed class DenseAttribute : ParameterizedLayerAttribute
     public int Units { get; }
 }
 
+/// <summary>
+/// A dense layer with a rank-limited weight matrix W = U·V, never formed: y = f(U·(V·x) + b). Parameters V [rank, in],
+/// then U [units, rank], then b [units]: PyTorch's <c>Sequential(Linear(in, rank, bias=False), Linear(rank, units))</c>.
+/// <see cref="LowRank.Factorize"/> fills it from a trained Dense layer by truncated SVD.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LowRankDenseAttribute : ParameterizedLayerAttribute
+{
+    public LowRankDenseAttribute(int units, int rank, Activation activation = Activation.Identity)
+    {
+        Units = units;
+        Rank = rank;
+        Activation = activation;
+    }
+    public int Units { get; }
+    /// <summary>The inner dimension r of W = U·V, 1 to min(inputs, units).</summary>
+    public int Rank { get; }
+}
+
+/// <summary>
+/// Additive Gaussian noise while training: y = x + stddev·ε, ε ~ N(0, 1) drawn from (seed, layer, step) like dropout's
+/// masks; the identity at inference. A regularizer, or a denoising autoencoder's corruption.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GaussianNoiseAttribute : Attribute
+{
+    public GaussianNoiseAttribute(double stddev) => StdDev = stddev;
+    public double StdDev { get; }
+    public string? Name { get; set; }
+}
+
+/// <summary>
+/// Masking noise while training: each value is zeroed with probability <c>rate</c> and the rest kept as they are (no
+/// rescaling, unlike dropout): the denoising autoencoder's corruption. Masks come from (seed, layer, step); the
+/// identity at inference.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaskingNoiseAttribute : Attribute
+{
+    public MaskingNoiseAttribute(double rate) => Rate = rate;
+    public double Rate { get; }
+    public string? Name { get; set; }
+}
+
 /// <summary>Inverted dropout: while training, zeroes each value with probability <c>rate</c> and scales the rest by 1/(1 − rate); the identity at inference.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class DropoutAttribute : Attribute

@@ -11,9 +11,10 @@ namespace NetGen;
 /// <remarks>
 /// <para>
 /// An optimizer is bound to a network on its first <see cref="Step"/> (or by loading a checkpoint with it):
-/// the trainable ranges are computed once from <see cref="INetwork.Layers"/> (adjacent trainable layers merged,
-/// frozen layers skipped, so their parameters and state are never touched) and the state buffers are allocated.
-/// After that a step allocates nothing.
+/// the trainable ranges are computed from <see cref="INetwork.Layers"/> (adjacent trainable layers merged,
+/// frozen layers skipped, so their parameters and state are never touched, whatever the momentum, moments or weight
+/// decay) and the state buffers are allocated. A step allocates nothing, except to recompute the ranges after a layer's
+/// <see cref="LayerInfo.Trainable"/> changed (a generated network's <c>SetTrainable</c>).
 /// </para>
 /// <para>
 /// Stepping another network instance of the same architecture (same <see cref="INetwork.ArchitectureFingerprint"/>
@@ -33,6 +34,7 @@ public abstract class Optimizer
     int _parameterCount = -1;
     int[] _rangeStarts = Array.Empty<int>();
     int[] _rangeLengths = Array.Empty<int>();
+    bool[] _rangeTrainable = Array.Empty<bool>(); // each layer's Trainable when the ranges were computed
     string? _stepName;
     float _learningRate, _weightDecay;
 
@@ -84,6 +86,7 @@ public abstract class Optimizer
         _parameterCount = -1;
         _rangeStarts = Array.Empty<int>();
         _rangeLengths = Array.Empty<int>();
+        _rangeTrainable = Array.Empty<bool>();
     }
 
     /// <summary>Updates <paramref name="network"/>'s parameters from its gradients: one fused pass over each trainable range.</summary>
@@ -99,6 +102,8 @@ public abstract class Optimizer
     private void StepExclusive(INetwork network)
     {
         if (!ReferenceEquals(network, _network)) Bind(network);
+        else if (TrainabilityChanged(network.Layers)) // SetTrainable since the last step: a frozen layer must stay bit-identical
+            ComputeRanges(network, _parameterCount, out _rangeStarts, out _rangeLengths, out _rangeTrainable);
 
         Span<float> parameters = network.Parameters;
         ReadOnlySpan<float> gradients = network.Gradients;
@@ -241,21 +246,33 @@ public abstract class Optimizer
                 $"This {Kind} optimizer holds state for a network of {_parameterCount} parameters (architecture fingerprint 0x{_fingerprint:X16}); " +
                 $"it cannot step a {network.GetType().Name} of {count} parameters (fingerprint 0x{fingerprint:X16}). Call Reset() first to use it with another architecture.");
 
-        ComputeRanges(network, count, out int[] starts, out int[] lengths);
+        ComputeRanges(network, count, out int[] starts, out int[] lengths, out bool[] trainable);
         if (!keepState) for (int i = 0; i < _state.Length; i++) _state[i] = s_empty;
         _rangeStarts = starts;
         _rangeLengths = lengths;
+        _rangeTrainable = trainable;
         _parameterCount = count;
         _fingerprint = fingerprint;
         _network = network;
     }
 
-    static void ComputeRanges(INetwork network, int parameterCount, out int[] starts, out int[] lengths)
+    bool TrainabilityChanged(IReadOnlyList<LayerInfo> layers)
+    {
+        if (layers.Count != _rangeTrainable.Length) return true;
+        for (int i = 0; i < layers.Count; i++)
+            if (layers[i].Trainable != _rangeTrainable[i]) return true;
+        return false;
+    }
+
+    static void ComputeRanges(INetwork network, int parameterCount, out int[] starts, out int[] lengths, out bool[] trainable)
     {
         var s = new List<int>();
         var l = new List<int>();
         int end = 0;
-        foreach (LayerInfo layer in network.Layers)
+        IReadOnlyList<LayerInfo> layers = network.Layers;
+        trainable = new bool[layers.Count];
+        for (int i = 0; i < layers.Count; i++) trainable[i] = layers[i].Trainable;
+        foreach (LayerInfo layer in layers)
         {
             if (layer.ParameterCount < 0 || layer.ParameterOffset < 0 || layer.ParameterOffset > parameterCount - layer.ParameterCount)
                 throw new InvalidOperationException(

@@ -1,13 +1,27 @@
-// NetGen checkpoint format, version 1. All integers and floats little-endian.
+// NetGen checkpoint format, version 2 (version 1 is still read). All integers and floats little-endian.
 //
 //   field                     type / size                    notes
 //   ------------------------  -----------------------------  ----------------------------------------------------
 //   magic                     4 bytes "NGCK"
-//   format version            int32                          1; newer versions are refused with a clear message
+//   format version            int32                          2 (or 1); newer versions are refused with a clear message
 //   network type name         int32 n (0..1024), n × UTF-8   net.GetType().FullName, for messages only
-//   architecture fingerprint  uint64                         net.ArchitectureFingerprint; must match to load
-//   parameter count           int32 N                        net.ParameterCount; must match to load
+//   architecture fingerprint  uint64                         net.ArchitectureFingerprint; must match to load (unless by name)
+//   [version 2]
+//   architecture text         int32 n (0..2^20), n × UTF-8   net.Architecture: a mismatch is reported layer by layer in words
+//   layer count               int32 L (0..4096)              then L layers, each:
+//     name, kind              int32 n (0..256), int32 k      LayerInfo.Name, LayerInfo.Kind (k 0..64), UTF-8 each
+//     input, output shape     2 × (int32 rank (0..4), ints)   LayerInfo.InputShape, LayerInfo.OutputShape
+//     offset, count           2 × int32                      where its parameters sit, within N
+//   [all versions]
+//   parameter count           int32 N                        net.ParameterCount; must match to load (unless by name)
 //   parameters                N × float32                    net.Parameters, bit for bit; all finite
+//   [version 2]
+//   preprocessing count       int32 P (0..8)                 then P entries, each:
+//     name                    int32 n (1..64), n × UTF-8     SaveOptions.Preprocessing's key, e.g. "inputs"
+//     kind                    int32 n (1..64), n × UTF-8     "Standardizer" (the only kind so far)
+//     features                int32 F                        1 to max(InputSize, OutputSize); then F means and F stds,
+//                                                            float32, finite, stds > 0
+//   [all versions]
 //   optimizer present         byte                           0: no optimizer section, 1: one follows
 //   [optimizer section]
 //     kind                    int32 k (1..64), k × UTF-8     Optimizer.Kind ("Sgd", "AdaGrad", "RmsProp", "Adam")
@@ -39,6 +53,8 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Collections.Generic;
+using NetGen.Data;
 
 namespace NetGen;
 
@@ -46,10 +62,13 @@ namespace NetGen;
 public static class Checkpoint
 {
     /// <summary>The format version this library writes and the newest it reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     static ReadOnlySpan<byte> Magic => "NGCK"u8;
     const int MaxTypeNameBytes = 1024, MaxKindBytes = 64, MaxHyperparameters = 256, MaxStateBuffers = 64;
+    const int MaxArchitectureBytes = 1 << 20, MaxLayers = 4096, MaxLayerNameBytes = 256, MaxRank = 4;
+    const int MaxPreprocessing = 8, MaxPreprocessingNameBytes = 64, MaxFeatures = 1 << 20;
+    const string StandardizerKind = "Standardizer";
     const int FloatsPerChunk = 1 << 28; // floats are moved as bytes in chunks: a span over 2 GiB has no byte view
 
     // ---- saving --------------------------------------------------------------------------------------------
@@ -61,11 +80,26 @@ public static class Checkpoint
     /// <exception cref="InvalidOperationException">A parameter is NaN or infinite (the checkpoint could not be loaded).</exception>
     /// <exception cref="ArgumentException"><paramref name="optimizer"/>'s state does not fit the network or could not be loaded back.</exception>
     /// <exception cref="IOException">The file cannot be written (the message names <paramref name="path"/>); the previous file is kept.</exception>
-    public static void Save(this INetwork network, string path, Optimizer? optimizer)
+    public static void Save(this INetwork network, string path, Optimizer? optimizer) =>
+        Save(network, path, optimizer, preprocessing: null);
+
+    /// <summary>
+    /// Saves the parameters, <see cref="SaveOptions.Optimizer"/>'s state (if any) and the named
+    /// <see cref="SaveOptions.Preprocessing"/> to <paramref name="path"/>, atomically; <c>Load(path, new LoadOptions())</c>
+    /// gives the preprocessing back in its report.
+    /// </summary>
+    public static void Save(this INetwork network, string path, SaveOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Save(network, path, options.Optimizer, options.Preprocessing);
+    }
+
+    static void Save(INetwork network, string path, Optimizer? optimizer, IDictionary<string, Standardizer>? preprocessing)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         CheckOptimizerSavable(network, optimizer);
+        CheckPreprocessingSavable(network, preprocessing);
         string target = Path.GetFullPath(path);
         if (Directory.Exists(target))
             throw new IOException($"Could not save the checkpoint '{target}': it is a directory; expected a file path.");
@@ -76,7 +110,7 @@ public static class Checkpoint
             // Open until renamed: the handle tells a concurrent Save's clean-up that this file's writer is alive
             // (FileShare.Delete lets Windows rename it open). bufferSize 1: no FileStream buffer, the writer has its own.
             using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Delete, bufferSize: 1);
-            Write(network, optimizer, file);
+            Write(network, optimizer, preprocessing, file);
             file.Flush(flushToDisk: true);
             File.Move(temporary, target, overwrite: true);
         }
@@ -120,8 +154,40 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
         CheckOptimizerSavable(network, optimizer);
-        Write(network, optimizer, stream);
+        Write(network, optimizer, null, stream);
         stream.Flush();
+    }
+
+    /// <summary>As <see cref="Save(INetwork, string, SaveOptions)"/>, to <paramref name="stream"/> at its position; the stream stays open.</summary>
+    public static void Save(this INetwork network, Stream stream, SaveOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckOptimizerSavable(network, options.Optimizer);
+        CheckPreprocessingSavable(network, options.Preprocessing);
+        Write(network, options.Optimizer, options.Preprocessing, stream);
+        stream.Flush();
+    }
+
+    /// <summary>The most features a saved standardizer may have: one for the inputs or one for the targets.</summary>
+    static int MaxFeaturesOf(INetwork network) => Math.Max(1, Math.Max(network.InputSize, network.OutputSize));
+
+    static void CheckPreprocessingSavable(INetwork network, IDictionary<string, Standardizer>? preprocessing)
+    {
+        if (preprocessing is null) return;
+        if (preprocessing.Count > MaxPreprocessing)
+            throw new ArgumentException($"A checkpoint holds at most {MaxPreprocessing} preprocessing entries; found {preprocessing.Count}.", nameof(preprocessing));
+        foreach (var (name, standardizer) in preprocessing)
+        {
+            if (name is null || Encoding.UTF8.GetByteCount(name) is 0 or > MaxPreprocessingNameBytes)
+                throw new ArgumentException($"Preprocessing names must be 1 to {MaxPreprocessingNameBytes} UTF-8 bytes; found '{name}'.", nameof(preprocessing));
+            if (standardizer is null) throw new ArgumentException($"Preprocessing '{name}' is null.", nameof(preprocessing));
+            if (standardizer.FeatureSize > MaxFeaturesOf(network))
+                throw new ArgumentException(
+                    $"Preprocessing '{name}' has {standardizer.FeatureSize} features; a checkpoint of this network holds standardizers of at most " +
+                    $"{MaxFeaturesOf(network)} (its input or output size).", nameof(preprocessing));
+        }
     }
 
     /// <summary>Refuses optimizer state that Load would refuse, before anything is written.</summary>
@@ -143,21 +209,41 @@ public static class Checkpoint
             throw new ArgumentException($"The {optimizer.Kind} optimizer's state could not be loaded back, so it is not saved: {problem}.", nameof(optimizer));
     }
 
-    static void Write(INetwork network, Optimizer? optimizer, Stream stream)
+    static void Write(INetwork network, Optimizer? optimizer, IDictionary<string, Standardizer>? preprocessing, Stream stream)
     {
         // Saving reads the parameters: it may share the network with inference, not with a training step or a load.
         network.Concurrency.EnterShared("Save");
-        try { WriteShared(network, optimizer, stream); }
+        try { WriteShared(network, optimizer, preprocessing, stream); }
         finally { network.Concurrency.ExitShared(); }
     }
 
-    static void WriteShared(INetwork network, Optimizer? optimizer, Stream stream)
+    static void WriteShared(INetwork network, Optimizer? optimizer, IDictionary<string, Standardizer>? preprocessing, Stream stream)
     {
         var writer = new CheckpointWriter(stream);
         writer.WriteBytes(Magic);
         writer.WriteInt32(FormatVersion);
         writer.WriteString(network.GetType().FullName ?? network.GetType().Name);
         writer.WriteUInt64(network.ArchitectureFingerprint);
+        string architecture = network.Architecture ?? "";
+        IReadOnlyList<LayerInfo> layers = network.Layers;
+        if (Encoding.UTF8.GetByteCount(architecture) > MaxArchitectureBytes || layers.Count > MaxLayers)
+            throw new InvalidOperationException(
+                $"The network's architecture text ({Encoding.UTF8.GetByteCount(architecture)} bytes) or layer count ({layers.Count}) exceeds what a checkpoint holds " +
+                $"({MaxArchitectureBytes} bytes, {MaxLayers} layers).");
+        writer.WriteString(architecture);
+        writer.WriteInt32(layers.Count);
+        foreach (LayerInfo layer in layers)
+        {
+            if (Encoding.UTF8.GetByteCount(layer.Name) > MaxLayerNameBytes || Encoding.UTF8.GetByteCount(layer.Kind) > MaxKindBytes
+                || layer.InputShape.Count > MaxRank || layer.OutputShape.Count > MaxRank)
+                throw new InvalidOperationException($"Layer '{layer.Name}' ({layer.Kind}) has a name, kind or shape longer than a checkpoint holds.");
+            writer.WriteString(layer.Name);
+            writer.WriteString(layer.Kind);
+            WriteShape(writer, layer.InputShape);
+            WriteShape(writer, layer.OutputShape);
+            writer.WriteInt32(layer.ParameterOffset);
+            writer.WriteInt32(layer.ParameterCount);
+        }
         writer.WriteInt32(network.ParameterCount);
         ReadOnlySpan<float> parameters = network.Parameters;
         if (parameters.Length != network.ParameterCount)
@@ -169,6 +255,17 @@ public static class Checkpoint
                 $"Parameter {nonFinite}{LayerOf(network, nonFinite)} is {Show(parameters[nonFinite])}; a checkpoint holds finite parameters only " +
                 "(Load refuses others). The network has diverged: save an earlier state.");
         writer.WriteFloats(parameters);
+
+        writer.WriteInt32(preprocessing?.Count ?? 0);
+        if (preprocessing is not null)
+            foreach (var (name, standardizer) in preprocessing)
+            {
+                writer.WriteString(name);
+                writer.WriteString(StandardizerKind);
+                writer.WriteInt32(standardizer.FeatureSize);
+                writer.WriteFloats(standardizer.Mean);
+                writer.WriteFloats(standardizer.Std);
+            }
 
         writer.WriteByte(optimizer is null ? (byte)0 : (byte)1);
         if (optimizer is not null)
@@ -188,6 +285,12 @@ public static class Checkpoint
             }
         }
         writer.Finish();
+    }
+
+    static void WriteShape(CheckpointWriter writer, IReadOnlyList<int> shape)
+    {
+        writer.WriteInt32(shape.Count);
+        foreach (int d in shape) writer.WriteInt32(d);
     }
 
     // ---- loading -------------------------------------------------------------------------------------------
@@ -244,26 +347,89 @@ public static class Checkpoint
     /// <paramref name="optimizer"/>'s section, or, without one, with the largest section the format allows. Reading
     /// never goes past it.
     /// </summary>
-    static long MaximumLength(int parameterCount, Optimizer? optimizer)
+    static long MaximumLength(INetwork network, long parameterCount, Optimizer? optimizer, bool byName)
     {
         long parameters = 4L * parameterCount;
         int hyperparameters = optimizer?.HyperparameterCountInternal ?? MaxHyperparameters;
         int buffers = optimizer?.StateBufferCount ?? MaxStateBuffers;
-        long header = 4 + 4 + 4 + MaxTypeNameBytes + 8 + 4;
+        // Loading whole, the checkpoint repeats this network's own description; by name, any architecture's.
+        long description = byName
+            ? 4 + MaxArchitectureBytes + 4 + (long)MaxLayers * (2 * 4 + MaxLayerNameBytes + MaxKindBytes + 2 * (4 + 4 * MaxRank) + 8)
+            : DescriptionLength(network);
+        long header = 4 + 4 + 4 + MaxTypeNameBytes + 8 + description + 4;
+        long features = byName ? MaxFeatures : MaxFeaturesOf(network);
+        long preprocessing = 4 + MaxPreprocessing * (4 + MaxPreprocessingNameBytes + 4 + MaxKindBytes + 4 + 8 * features);
         long section = 4 + MaxKindBytes + 8 + 8 + 4 + 4L * hyperparameters + 4 + buffers * (4 + parameters);
-        return header + parameters + 1 + section + 4;
+        return header + parameters + preprocessing + 1 + section + 4;
     }
 
-    static void Apply(INetwork network, Optimizer? optimizer, Stream stream, string source)
+    /// <summary>The bytes of this network's architecture text and layer table, as Save writes them.</summary>
+    static long DescriptionLength(INetwork network)
+    {
+        long length = 4 + Encoding.UTF8.GetByteCount(network.Architecture ?? "") + 4;
+        foreach (LayerInfo layer in network.Layers)
+            length += 4 + Encoding.UTF8.GetByteCount(layer.Name) + 4 + Encoding.UTF8.GetByteCount(layer.Kind)
+                + 4 + 4L * layer.InputShape.Count + 4 + 4L * layer.OutputShape.Count + 8;
+        return length;
+    }
+
+    /// <summary>
+    /// Loads from <paramref name="path"/> as <paramref name="options"/> say: the whole network (the default, same
+    /// architecture only) or layer by layer by name from any architecture. Returns what was loaded and skipped, and the
+    /// preprocessing saved with the model. Nothing changes unless everything validates.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a valid checkpoint, or does not fit as asked; the message says which layer and why.</exception>
+    /// <exception cref="ArgumentException"><see cref="LoadOptions.Layers"/> or <see cref="LoadOptions.SourceNames"/> names a layer this network lacks.</exception>
+    public static LoadReport Load(this INetwork network, string path, LoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckLayerNames(network, options);
+        using FileStream file = OpenForLoading(path);
+        return Apply(network, null, options, file, path);
+    }
+
+    /// <summary>As <see cref="Load(INetwork, string, LoadOptions)"/>, from <paramref name="stream"/>: exactly one checkpoint, which must end the stream.</summary>
+    public static LoadReport Load(this INetwork network, Stream stream, LoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckLayerNames(network, options);
+        return Apply(network, null, options, stream, "the stream");
+    }
+
+    static void CheckLayerNames(INetwork network, LoadOptions options)
+    {
+        foreach (string name in options.Layers ?? (IEnumerable<string>)Array.Empty<string>())
+            Kernels.LayerAccess.IndexOf(network.Layers, name, nameof(options));
+        foreach (string name in options.SourceNames?.Keys ?? (IEnumerable<string>)Array.Empty<string>())
+            Kernels.LayerAccess.IndexOf(network.Layers, name, nameof(options));
+    }
+
+    static LoadReport Apply(INetwork network, Optimizer? optimizer, LoadOptions? options, Stream stream, string source)
     {
         // Loading writes the parameters: it needs the network to itself, or a concurrent Predict would read torn weights.
         network.Concurrency.EnterExclusive("Load");
-        try { ApplyExclusive(network, optimizer, stream, source); }
+        try { return ApplyExclusive(network, optimizer, options, stream, source); }
         finally { network.Concurrency.ExitExclusive(); }
     }
 
-    static void ApplyExclusive(INetwork network, Optimizer? optimizer, Stream stream, string source)
+    static void Apply(INetwork network, Optimizer? optimizer, Stream stream, string source) => Apply(network, optimizer, null, stream, source);
+
+    /// <summary>One layer as a checkpoint records it.</summary>
+    readonly record struct SavedLayer(string Name, string Kind, int[] InputShape, int[] OutputShape, int Offset, int Count);
+
+    /// <summary>A layer to load by name: this network's layer, the checkpoint's, and the staged values.</summary>
+    sealed record Transfer(LayerInfo Target, SavedLayer Saved)
     {
+        public float[] Values { get; set; } = Array.Empty<float>();
+    }
+
+    static LoadReport ApplyExclusive(INetwork network, Optimizer? optimizer, LoadOptions? options, Stream stream, string source)
+    {
+        bool byName = options?.IsByName == true;
         int parameterCount = network.ParameterCount;
         var reader = new CheckpointReader(stream, source);
 
@@ -275,16 +441,20 @@ public static class Checkpoint
         if (got < Magic.Length || !magic.SequenceEqual(Magic))
             throw new InvalidDataException($"{Capitalized(source)} is not a NetGen checkpoint: it does not start with \"NGCK\".");
         int version = reader.ReadInt32("the format version");
-        if (version != FormatVersion)
+        if (version is < 1 or > FormatVersion)
             throw new InvalidDataException(version > FormatVersion
-                ? $"{Capitalized(source)} is checkpoint format version {version}; this NetGen reads version {FormatVersion} and older. Update NetGen to load it."
-                : $"{Capitalized(source)} claims checkpoint format version {version}, which never existed; this NetGen reads version {FormatVersion}.");
+                ? $"{Capitalized(source)} is checkpoint format version {version}; this NetGen reads versions 1 to {FormatVersion}. Update NetGen to load it."
+                : $"{Capitalized(source)} claims checkpoint format version {version}, which never existed; this NetGen reads versions 1 to {FormatVersion}.");
 
         // 2. The structure, each field checked against this network and optimizer before the next is read, so nothing is
         //    read or allocated beyond what they can take. Only this method's locals change until step 4.
-        float[] parameters;
+        float[]? parameters = null;
+        var transfers = new List<Transfer>();
+        var skipped = new List<string>();
+        string? architecture = null;
+        var preprocessingValues = new List<(string Name, float[] Mean, float[] Std)>();
         string? kind = null;
-        long stepCount = 0, checksumOffset;
+        long stepCount = 0, checksumOffset, savedLength = parameterCount;
         ulong trainingStep = 0;
         float[] hyperparameters = Array.Empty<float>();
         float[][]? buffers = null;
@@ -293,16 +463,75 @@ public static class Checkpoint
         {
             string typeName = reader.ReadString("the network type name", MaxTypeNameBytes);
             ulong fingerprint = reader.ReadUInt64("the architecture fingerprint");
+            SavedLayer[]? savedLayers = null;
+            if (version >= 2)
+            {
+                architecture = reader.ReadString("the architecture text", MaxArchitectureBytes);
+                savedLayers = ReadLayers(reader);
+            }
             int savedCount = reader.ReadCount("the parameter count", int.MaxValue);
-            if (fingerprint != network.ArchitectureFingerprint)
-                throw new InvalidDataException(
-                    $"{Capitalized(source)} holds another architecture: it was saved from {typeName} (fingerprint 0x{fingerprint:X16}), " +
-                    $"this network is {network.GetType().FullName} (fingerprint 0x{network.ArchitectureFingerprint:X16}).");
-            if (savedCount != parameterCount)
-                throw new InvalidDataException(
-                    $"{Capitalized(source)} holds {savedCount} parameters (saved from {typeName}); this {network.GetType().FullName} has {parameterCount}.");
-            parameters = new float[parameterCount]; // staged: the network is untouched until everything is checked
-            reader.ReadFloats(parameters, "the parameters");
+            if (!byName)
+            {
+                if (fingerprint != network.ArchitectureFingerprint)
+                    throw new InvalidDataException(ArchitectureMismatch(source, typeName, fingerprint, architecture, network));
+                if (savedCount != parameterCount)
+                    throw new InvalidDataException(
+                        $"{Capitalized(source)} holds {savedCount} parameters (saved from {typeName}); this {network.GetType().FullName} has {parameterCount}.");
+                parameters = new float[parameterCount]; // staged: the network is untouched until everything is checked
+                reader.ReadFloats(parameters, "the parameters");
+            }
+            else
+            {
+                savedLength = savedCount;
+                if (savedLayers is null)
+                {
+                    if (fingerprint != network.ArchitectureFingerprint || savedCount != parameterCount)
+                        throw new InvalidDataException(
+                            $"{Capitalized(source)} is checkpoint format version 1, which records no layer names, and holds another architecture " +
+                            $"(saved from {typeName}); it loads only into its own. Save it again with this NetGen to load it by layer name.");
+                    savedLayers = new SavedLayer[network.Layers.Count];
+                    for (int i = 0; i < savedLayers.Length; i++)
+                    {
+                        LayerInfo l = network.Layers[i];
+                        savedLayers[i] = new SavedLayer(l.Name, l.Kind, ToArray(l.InputShape), ToArray(l.OutputShape), l.ParameterOffset, l.ParameterCount);
+                    }
+                }
+                foreach (SavedLayer saved in savedLayers)
+                    if (saved.Offset < 0 || saved.Count < 0 || saved.Offset > savedCount - saved.Count)
+                        throw reader.Invalid($"layer '{saved.Name}' claims parameters [{saved.Offset}, {(long)saved.Offset + saved.Count}) outside its {savedCount}");
+                MatchByName(network, options!, savedLayers, source, transfers, skipped);
+
+                // The saved parameters in file order: read the matched layers' slices, skip the rest.
+                transfers.Sort((x, y) => x.Saved.Offset.CompareTo(y.Saved.Offset));
+                long cursor = 0;
+                foreach (Transfer t in transfers)
+                {
+                    if (t.Saved.Offset < cursor)
+                        throw reader.Invalid($"layer '{t.Saved.Name}' overlaps the parameters of another layer");
+                    reader.Skip(4L * (t.Saved.Offset - cursor), "parameters not loaded");
+                    t.Values = new float[t.Saved.Count];
+                    reader.ReadFloats(t.Values, $"the parameters of layer '{t.Saved.Name}'");
+                    cursor = (long)t.Saved.Offset + t.Saved.Count;
+                }
+                reader.Skip(4L * (savedCount - cursor), "parameters not loaded");
+            }
+
+            if (version >= 2)
+            {
+                int entries = reader.ReadCount("the preprocessing count", MaxPreprocessing);
+                for (int e = 0; e < entries; e++)
+                {
+                    string name = reader.ReadString($"the name of preprocessing entry {e}", MaxPreprocessingNameBytes);
+                    string entryKind = reader.ReadString($"the kind of preprocessing '{name}'", MaxKindBytes);
+                    if (entryKind != StandardizerKind)
+                        throw new InvalidDataException($"{Capitalized(source)} holds preprocessing '{name}' of kind '{entryKind}'; this NetGen knows only {StandardizerKind}.");
+                    int features = reader.ReadCount($"the feature count of preprocessing '{name}'", byName ? MaxFeatures : MaxFeaturesOf(network));
+                    float[] mean = new float[features], std = new float[features];
+                    reader.ReadFloats(mean, $"the means of preprocessing '{name}'");
+                    reader.ReadFloats(std, $"the stds of preprocessing '{name}'");
+                    preprocessingValues.Add((name, mean, std));
+                }
+            }
 
             byte hasOptimizer = reader.ReadByte("the optimizer flag");
             if (hasOptimizer > 1) throw reader.Invalid($"the optimizer flag is {hasOptimizer}; expected 0 or 1");
@@ -325,8 +554,8 @@ public static class Checkpoint
                 for (int b = 0; b < bufferCount; b++)
                 {
                     int length = reader.ReadCount($"the length of state buffer {b}", int.MaxValue);
-                    if (length != 0 && length != parameterCount)
-                        throw reader.Invalid($"state buffer {b} holds {length} floats; expected 0 or the parameter count {parameterCount}");
+                    if (length != 0 && length != savedLength)
+                        throw reader.Invalid($"state buffer {b} holds {length} floats; expected 0 or the parameter count {savedLength}");
                     if (buffers is null)
                     {
                         reader.Skip(4L * length, $"state buffer {b}"); // not loaded: checked for structure and checksum only
@@ -344,7 +573,7 @@ public static class Checkpoint
             checksumOffset = reader.Position;
             (stored, computed) = reader.ReadChecksum();
         }
-        catch (InvalidDataException e) when (reader.ChecksumConfirmsCorruption(MaximumLength(parameterCount, optimizer)))
+        catch (InvalidDataException e) when (reader.ChecksumConfirmsCorruption(MaximumLength(network, Math.Max(parameterCount, savedLength), optimizer, byName)))
         {
             // A broken structure usually means corruption; say so when the checksum confirms it.
             throw new InvalidDataException(e.Message + " Its last four bytes are not the CRC-32C checksum of the rest either: the data is corrupt or cut short.", e);
@@ -355,14 +584,30 @@ public static class Checkpoint
             throw new InvalidDataException($"{Capitalized(source)} goes on after the checksum at offset {checksumOffset}; a checkpoint ends with its checksum.");
 
         // 3. The values. The checksum is valid, so a bad value was written so, not damaged on the way.
-        int nonFinite = IndexOfNonFinite(parameters);
-        if (nonFinite >= 0)
-            throw new InvalidDataException(
-                $"{Capitalized(source)} holds parameter {nonFinite}{LayerOf(network, nonFinite)} = {Show(parameters[nonFinite])}; expected finite parameters " +
-                "(its checksum is valid: it was written with this value).");
+        const string WrittenSo = "(its checksum is valid: it was written with this value)";
+        if (parameters is not null)
+        {
+            int nonFinite = IndexOfNonFinite(parameters);
+            if (nonFinite >= 0)
+                throw new InvalidDataException(
+                    $"{Capitalized(source)} holds parameter {nonFinite}{LayerOf(network, nonFinite)} = {Show(parameters[nonFinite])}; expected finite parameters {WrittenSo}.");
+        }
+        foreach (Transfer t in transfers)
+        {
+            int nonFinite = IndexOfNonFinite(t.Values);
+            if (nonFinite >= 0)
+                throw new InvalidDataException(
+                    $"{Capitalized(source)} holds parameter {nonFinite} of layer '{t.Saved.Name}' = {Show(t.Values[nonFinite])}; expected finite parameters {WrittenSo}.");
+        }
+        var preprocessing = new SortedDictionary<string, Standardizer>(StringComparer.Ordinal);
+        foreach (var (name, mean, std) in preprocessingValues)
+        {
+            try { preprocessing[name] = Standardizer.FromStatistics(mean, std); }
+            catch (ArgumentException e) { throw new InvalidDataException($"{Capitalized(source)} holds preprocessing '{name}' that is not a valid standardizer: {e.Message} {WrittenSo}.", e); }
+        }
         if (optimizer is not null && optimizer.CheckRestorable(stepCount, hyperparameters, buffers!) is string problem)
             throw new InvalidDataException(
-                $"{Capitalized(source)} holds {kind} state that a {optimizer.Kind} optimizer does not accept: {problem} (its checksum is valid: it was written with this value).");
+                $"{Capitalized(source)} holds {kind} state that a {optimizer.Kind} optimizer does not accept: {problem} {WrittenSo}.");
 
         Span<float> destination = network.Parameters;
         if (destination.Length != parameterCount)
@@ -374,7 +619,112 @@ public static class Checkpoint
             optimizer.Restore(network, stepCount, hyperparameters, buffers!);
             network.TrainingStep = trainingStep;
         }
-        parameters.CopyTo(destination);
+        var loaded = new List<string>();
+        if (parameters is not null)
+        {
+            parameters.CopyTo(destination);
+            foreach (LayerInfo layer in network.Layers)
+                if (layer.ParameterCount > 0) loaded.Add(layer.Name);
+        }
+        transfers.Sort((x, y) => x.Target.ParameterOffset.CompareTo(y.Target.ParameterOffset));
+        foreach (Transfer t in transfers)
+        {
+            t.Values.CopyTo(destination.Slice(t.Target.ParameterOffset, t.Target.ParameterCount));
+            loaded.Add(t.Target.Name == t.Saved.Name ? t.Target.Name : $"{t.Target.Name} ← {t.Saved.Name}");
+        }
+        return new LoadReport(version, architecture, loaded, skipped, preprocessing);
+    }
+
+    static int[] ToArray(IReadOnlyList<int> shape)
+    {
+        var array = new int[shape.Count];
+        for (int i = 0; i < array.Length; i++) array[i] = shape[i];
+        return array;
+    }
+
+    static SavedLayer[] ReadLayers(CheckpointReader reader)
+    {
+        int count = reader.ReadCount("the layer count", MaxLayers);
+        var layers = new SavedLayer[count];
+        for (int i = 0; i < count; i++)
+        {
+            string name = reader.ReadString($"the name of layer {i + 1}", MaxLayerNameBytes);
+            string kind = reader.ReadString($"the kind of layer '{name}'", MaxKindBytes);
+            int[] input = ReadShape(reader, $"the input shape of layer '{name}'");
+            int[] output = ReadShape(reader, $"the output shape of layer '{name}'");
+            int offset = reader.ReadCount($"the parameter offset of layer '{name}'", int.MaxValue);
+            int parameters = reader.ReadCount($"the parameter count of layer '{name}'", int.MaxValue);
+            layers[i] = new SavedLayer(name, kind, input, output, offset, parameters);
+        }
+        return layers;
+    }
+
+    static int[] ReadShape(CheckpointReader reader, string what)
+    {
+        int rank = reader.ReadCount($"the rank of {what}", MaxRank);
+        var shape = new int[rank];
+        for (int d = 0; d < rank; d++) shape[d] = reader.ReadInt32(what);
+        return shape;
+    }
+
+    /// <summary>
+    /// Pairs this network's layers with the checkpoint's by name. A layer named in <see cref="LoadOptions.Layers"/> must
+    /// match (else the load fails, naming the layer and what differs); others that do not are skipped with the reason.
+    /// </summary>
+    static void MatchByName(INetwork network, LoadOptions options, SavedLayer[] saved, string source, List<Transfer> transfers, List<string> skipped)
+    {
+        var requested = options.Layers is null ? null : new HashSet<string>(options.Layers, StringComparer.Ordinal);
+        foreach (LayerInfo target in network.Layers)
+        {
+            if (target.ParameterCount == 0 || (requested is not null && !requested.Contains(target.Name))) continue;
+            string name = options.SourceNames is not null && options.SourceNames.TryGetValue(target.Name, out string? renamed) ? renamed : target.Name;
+            int index = Array.FindIndex(saved, l => l.Name == name);
+            string? problem = index < 0
+                ? $"the checkpoint has no layer '{name}'"
+                : LayerTransfer.Mismatch(saved[index].Kind, saved[index].InputShape, saved[index].OutputShape, saved[index].Count, target);
+            if (problem is null) { transfers.Add(new Transfer(target, saved[index])); continue; }
+            if (requested is not null)
+                throw new InvalidDataException($"{Capitalized(source)} cannot fill layer '{target.Name}': {problem}. Nothing was loaded.");
+            skipped.Add($"{target.Name}: {problem}");
+        }
+    }
+
+    /// <summary>
+    /// Why a checkpoint of another architecture does not load, in words: the first layer that differs between the
+    /// saved architecture text and this network's (version 1 checkpoints record only fingerprints).
+    /// </summary>
+    static string ArchitectureMismatch(string source, string typeName, ulong fingerprint, string? saved, INetwork network)
+    {
+        string prefix = $"{Capitalized(source)} holds another architecture: it was saved from {typeName}";
+        const string Hint = " To take the layers that match, load by layer name (LoadOptions.ByLayerName).";
+        if (saved is null)
+            return $"{prefix} (fingerprint 0x{fingerprint:X16}), this network is {network.GetType().FullName} (fingerprint 0x{network.ArchitectureFingerprint:X16}).";
+        string ours = network.Architecture;
+        var (savedParts, savedLoss) = SplitArchitecture(saved);
+        var (ourParts, ourLoss) = SplitArchitecture(ours);
+        if (!savedParts[0].StartsWith("Input(", StringComparison.Ordinal) || !ourParts[0].StartsWith("Input(", StringComparison.Ordinal))
+            return $"{prefix}: {saved}; this network is {ours}.{Hint}"; // not generated: no layer-by-layer text to compare
+        int n = Math.Min(savedParts.Length, ourParts.Length);
+        for (int i = 0; i < n; i++)
+        {
+            if (savedParts[i] == ourParts[i]) continue;
+            if (i == 0) return $"{prefix}, whose input is {savedParts[0]}; this network's is {ourParts[0]}.{Hint}";
+            string name = i - 1 < network.Layers.Count ? $" ('{network.Layers[i - 1].Name}' here)" : "";
+            return $"{prefix}, and layer {i}{name} differs: the checkpoint's is {savedParts[i]}, this network's is {ourParts[i]}.{Hint}";
+        }
+        if (savedParts.Length != ourParts.Length)
+            return $"{prefix} with {savedParts.Length - 1} layers; this network has {ourParts.Length - 1}, the first {n - 1} alike.{Hint}";
+        if (savedLoss != ourLoss)
+            return $"{prefix}, trained with the {savedLoss} loss; this network uses {ourLoss}.{Hint}";
+        return $"{prefix}: {saved}; this network is {ours}.{Hint}";
+    }
+
+    /// <summary>"Input(4) > Dense(6,Tanh) > ... | MeanSquaredError" into its parts and the loss.</summary>
+    static (string[] Parts, string Loss) SplitArchitecture(string text)
+    {
+        int bar = text.LastIndexOf(" | ", StringComparison.Ordinal);
+        string layers = bar >= 0 ? text[..bar] : text, loss = bar >= 0 ? text[(bar + 3)..] : "";
+        return (layers.Split(" > "), loss);
     }
 
     static InvalidDataException ShapeMismatch(string source, string kind, Optimizer optimizer, string found, string expected) =>

@@ -24,6 +24,9 @@ partial class EluImageNet : global::NetGen.INetwork
     // Each inference call rents its own workspace; TrainBatch keeps one of its own.
     private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
     private Workspace? _trainingWorkspace;
+    // This instance's layers: SetTrainable replaces an entry, optimizers and the backward pass read Trainable from here.
+    private readonly global::NetGen.LayerInfo[] _layers = (global::NetGen.LayerInfo[])s_layers.Clone();
+    private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.LayerInfo> _layerView;
 
     /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
     public EluImageNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -32,6 +35,7 @@ partial class EluImageNet : global::NetGen.INetwork
     public EluImageNet(int seed)
     {
         _seed = seed;
+        _layerView = global::System.Array.AsReadOnly(_layers);
         _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
         global::System.Span<float> parameters = _parameters;
         // Dense2: W ~ U[±limit], He limit; biases start at zero.
@@ -52,17 +56,18 @@ partial class EluImageNet : global::NetGen.INetwork
     public global::NetGen.Loss Loss => global::NetGen.Loss.MeanSquaredError;
     public string Architecture => "Input(1×4×4) > Flatten > Dense(5,ELU,1.0f) > Dense(2,Identity) | MeanSquaredError";
     public ulong ArchitectureFingerprint => 0x1B344E594D4E8849UL;
-    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => _layerView;
     public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
     /// <summary>The largest batch TrainBatch takes: the input (16 per sample) must fit in one .NET array.</summary>
     public const int MaxTrainingBatchSize = 134217724;
 
-    private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
+    // The layers as declared (Trainable as compiled).
+    private static readonly global::NetGen.LayerInfo[] s_layers = new global::NetGen.LayerInfo[]
     {
-        new global::NetGen.LayerInfo("Flatten", "Flatten1", global::System.Array.AsReadOnly(new[] { 16 }), 0, 0, false),
-        new global::NetGen.LayerInfo("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 5 }), 0, 85, true),
-        new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 2 }), 85, 12, true),
-    });
+        new global::NetGen.LayerInfo("Flatten", "Flatten1", global::System.Array.AsReadOnly(new int[] { 1, 4, 4 }), global::System.Array.AsReadOnly(new int[] { 16 }), 0, 0, false),
+        new global::NetGen.LayerInfo("Dense", "Dense2", global::System.Array.AsReadOnly(new int[] { 16 }), global::System.Array.AsReadOnly(new int[] { 5 }), 0, 85, true),
+        new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new int[] { 5 }), global::System.Array.AsReadOnly(new int[] { 2 }), 85, 12, true),
+    };
 
     /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -75,7 +80,7 @@ partial class EluImageNet : global::NetGen.INetwork
         try
         {
             workspace.EnsureInference(1);
-            RunInference(workspace, input, output, 1);
+            RunInference(workspace, input, output, 1, 3);
         }
         finally
         {
@@ -99,7 +104,7 @@ partial class EluImageNet : global::NetGen.INetwork
             {
                 int batch = global::System.Math.Min(256, batchSize - start);
                 workspace.EnsureInference(batch);
-                RunInference(workspace, inputs.Slice(start * 16, batch * 16), outputs.Slice(start * 2, batch * 2), batch);
+                RunInference(workspace, inputs.Slice(start * 16, batch * 16), outputs.Slice(start * 2, batch * 2), batch, 3);
             }
         }
         finally
@@ -108,6 +113,46 @@ partial class EluImageNet : global::NetGen.INetwork
             _concurrency.ExitShared();
         }
     }
+
+    /// <summary>
+    /// Many samples, inference mode, up to the named layer: <paramref name="outputs"/> receives its output, batchSize × its
+    /// output size (see <see cref="Layers"/>). Safe to call from many threads at once.
+    /// </summary>
+    public void PredictLayer(string layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+    {
+        int index = global::NetGen.Kernels.LayerAccess.IndexOf(_layers, layer, nameof(layer));
+        int size = s_layers[index].OutputSize;
+        global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 16, nameof(inputs));
+        global::NetGen.Kernels.LayerAccess.LayerBatch(outputs.Length, batchSize, s_layers[index], nameof(outputs));
+        global::NetGen.Kernels.Guard.Finite(inputs, 16, nameof(inputs));
+        _concurrency.EnterShared("PredictLayer");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
+        {
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                workspace.EnsureInference(batch);
+                RunInference(workspace, inputs.Slice(start * 16, batch * 16), outputs.Slice(start * size, batch * size), batch, index + 1);
+            }
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
+        }
+    }
+
+    /// <summary>
+    /// Freezes (false) or unfreezes (true) a layer at run time: a frozen layer computes no weight gradients (they read zero)
+    /// and every optimizer leaves its parameters untouched, while the input gradient still flows through it. A layer declared
+    /// Trainable = false stays frozen.
+    /// </summary>
+    public void SetTrainable(string layer, bool trainable) => global::NetGen.Kernels.LayerAccess.SetTrainable(this, _layers, s_layers, layer, trainable);
+
+    /// <summary>The architecture table of the generated header: each layer's output shape, parameters and FLOPs per sample.</summary>
+    public string Summary() => "layer            output  parameters  FLOPs/sample\u000AInput            1×4×4\u000A1 Flatten        16               0             0\u000A2 Dense(5, ELU)  5               85           160\u000A3 Dense(2)       2               12            20\u000Atotal                            97           180\u000A";
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
     {
@@ -196,13 +241,18 @@ partial class EluImageNet : global::NetGen.INetwork
         }
     }
 
-    /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    /// <summary>Inference up to layer <paramref name="last"/> (1-based): dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int last)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
         // Flatten1 · Flatten · 1×4×4 → 16
         // Nothing to do: NCHW data is already in C×H×W order.
+        if (last == 1)
+        {
+            inputs.CopyTo(outputs);
+            return;
+        }
 
         // Dense2 · Dense(5, ELU) · 16 → 5 · parameters [0, 85)
         // 80 weights: unrolled into scalar code.
@@ -219,6 +269,11 @@ partial class EluImageNet : global::NetGen.INetwork
                 y[3] = global::NetGen.Kernels.ELU.Apply(parameters[83] + parameters[48] * x[0] + parameters[49] * x[1] + parameters[50] * x[2] + parameters[51] * x[3] + parameters[52] * x[4] + parameters[53] * x[5] + parameters[54] * x[6] + parameters[55] * x[7] + parameters[56] * x[8] + parameters[57] * x[9] + parameters[58] * x[10] + parameters[59] * x[11] + parameters[60] * x[12] + parameters[61] * x[13] + parameters[62] * x[14] + parameters[63] * x[15], 1.0f);
                 y[4] = global::NetGen.Kernels.ELU.Apply(parameters[84] + parameters[64] * x[0] + parameters[65] * x[1] + parameters[66] * x[2] + parameters[67] * x[3] + parameters[68] * x[4] + parameters[69] * x[5] + parameters[70] * x[6] + parameters[71] * x[7] + parameters[72] * x[8] + parameters[73] * x[9] + parameters[74] * x[10] + parameters[75] * x[11] + parameters[76] * x[12] + parameters[77] * x[13] + parameters[78] * x[14] + parameters[79] * x[15], 1.0f);
             }
+        }
+        if (last == 2)
+        {
+            new global::System.Span<float>(workspace.A2, 0, batch * 5).CopyTo(outputs);
+            return;
         }
 
         // Dense3 · Dense(2) · 5 → 2 · parameters [85, 97)
@@ -283,19 +338,29 @@ partial class EluImageNet : global::NetGen.INetwork
         global::System.Span<float> gradients = _gradients;
 
         // Dense3 · Dense(2) · 5 → 2 · parameters [85, 97)
+        if (_layers[2].Trainable)
+        {
+            {
+                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 2);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
+                gradients.Slice(85, 12).Clear();
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 2, 2);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 5, 5);
+                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                    gradients[85] += dz[0] * x[0]; gradients[86] += dz[0] * x[1]; gradients[87] += dz[0] * x[2]; gradients[88] += dz[0] * x[3]; gradients[89] += dz[0] * x[4]; gradients[95] += dz[0];
+                    gradients[90] += dz[1] * x[0]; gradients[91] += dz[1] * x[1]; gradients[92] += dz[1] * x[2]; gradients[93] += dz[1] * x[3]; gradients[94] += dz[1] * x[4]; gradients[96] += dz[1];
+                }
+            }
+        }
         {
             global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 2);
-            global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 5);
-            gradients.Slice(85, 12).Clear();
             global::System.Span<float> inputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
             global::System.ReadOnlySpan<float> below = new global::System.Span<float>(workspace.A2, 0, batch * 5);
             for (int n = 0; n < batch; n++)
             {
                 global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 2, 2);
-                global::System.ReadOnlySpan<float> x = source.Slice(n * 5, 5);
-                // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                gradients[85] += dz[0] * x[0]; gradients[86] += dz[0] * x[1]; gradients[87] += dz[0] * x[2]; gradients[88] += dz[0] * x[3]; gradients[89] += dz[0] * x[4]; gradients[95] += dz[0];
-                gradients[90] += dz[1] * x[0]; gradients[91] += dz[1] * x[1]; gradients[92] += dz[1] * x[2]; gradients[93] += dz[1] * x[3]; gradients[94] += dz[1] * x[4]; gradients[96] += dz[1];
                 global::System.Span<float> dx = inputGradient.Slice(n * 5, 5);
                 global::System.ReadOnlySpan<float> y = below.Slice(n * 5, 5);
                 // dx[i] = Σ_j dz[j]·W[j, i], times ELU'(y[i]) of the layer below
@@ -308,20 +373,23 @@ partial class EluImageNet : global::NetGen.INetwork
         }
 
         // Dense2 · Dense(5, ELU) · 16 → 5 · parameters [0, 85)
+        if (_layers[1].Trainable)
         {
-            global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
-            global::System.ReadOnlySpan<float> source = inputs;
-            gradients.Slice(0, 85).Clear();
-            for (int n = 0; n < batch; n++)
             {
-                global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 5, 5);
-                global::System.ReadOnlySpan<float> x = source.Slice(n * 16, 16);
-                // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                gradients[0] += dz[0] * x[0]; gradients[1] += dz[0] * x[1]; gradients[2] += dz[0] * x[2]; gradients[3] += dz[0] * x[3]; gradients[4] += dz[0] * x[4]; gradients[5] += dz[0] * x[5]; gradients[6] += dz[0] * x[6]; gradients[7] += dz[0] * x[7]; gradients[8] += dz[0] * x[8]; gradients[9] += dz[0] * x[9]; gradients[10] += dz[0] * x[10]; gradients[11] += dz[0] * x[11]; gradients[12] += dz[0] * x[12]; gradients[13] += dz[0] * x[13]; gradients[14] += dz[0] * x[14]; gradients[15] += dz[0] * x[15]; gradients[80] += dz[0];
-                gradients[16] += dz[1] * x[0]; gradients[17] += dz[1] * x[1]; gradients[18] += dz[1] * x[2]; gradients[19] += dz[1] * x[3]; gradients[20] += dz[1] * x[4]; gradients[21] += dz[1] * x[5]; gradients[22] += dz[1] * x[6]; gradients[23] += dz[1] * x[7]; gradients[24] += dz[1] * x[8]; gradients[25] += dz[1] * x[9]; gradients[26] += dz[1] * x[10]; gradients[27] += dz[1] * x[11]; gradients[28] += dz[1] * x[12]; gradients[29] += dz[1] * x[13]; gradients[30] += dz[1] * x[14]; gradients[31] += dz[1] * x[15]; gradients[81] += dz[1];
-                gradients[32] += dz[2] * x[0]; gradients[33] += dz[2] * x[1]; gradients[34] += dz[2] * x[2]; gradients[35] += dz[2] * x[3]; gradients[36] += dz[2] * x[4]; gradients[37] += dz[2] * x[5]; gradients[38] += dz[2] * x[6]; gradients[39] += dz[2] * x[7]; gradients[40] += dz[2] * x[8]; gradients[41] += dz[2] * x[9]; gradients[42] += dz[2] * x[10]; gradients[43] += dz[2] * x[11]; gradients[44] += dz[2] * x[12]; gradients[45] += dz[2] * x[13]; gradients[46] += dz[2] * x[14]; gradients[47] += dz[2] * x[15]; gradients[82] += dz[2];
-                gradients[48] += dz[3] * x[0]; gradients[49] += dz[3] * x[1]; gradients[50] += dz[3] * x[2]; gradients[51] += dz[3] * x[3]; gradients[52] += dz[3] * x[4]; gradients[53] += dz[3] * x[5]; gradients[54] += dz[3] * x[6]; gradients[55] += dz[3] * x[7]; gradients[56] += dz[3] * x[8]; gradients[57] += dz[3] * x[9]; gradients[58] += dz[3] * x[10]; gradients[59] += dz[3] * x[11]; gradients[60] += dz[3] * x[12]; gradients[61] += dz[3] * x[13]; gradients[62] += dz[3] * x[14]; gradients[63] += dz[3] * x[15]; gradients[83] += dz[3];
-                gradients[64] += dz[4] * x[0]; gradients[65] += dz[4] * x[1]; gradients[66] += dz[4] * x[2]; gradients[67] += dz[4] * x[3]; gradients[68] += dz[4] * x[4]; gradients[69] += dz[4] * x[5]; gradients[70] += dz[4] * x[6]; gradients[71] += dz[4] * x[7]; gradients[72] += dz[4] * x[8]; gradients[73] += dz[4] * x[9]; gradients[74] += dz[4] * x[10]; gradients[75] += dz[4] * x[11]; gradients[76] += dz[4] * x[12]; gradients[77] += dz[4] * x[13]; gradients[78] += dz[4] * x[14]; gradients[79] += dz[4] * x[15]; gradients[84] += dz[4];
+                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 5);
+                global::System.ReadOnlySpan<float> source = inputs;
+                gradients.Slice(0, 85).Clear();
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 5, 5);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 16, 16);
+                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                    gradients[0] += dz[0] * x[0]; gradients[1] += dz[0] * x[1]; gradients[2] += dz[0] * x[2]; gradients[3] += dz[0] * x[3]; gradients[4] += dz[0] * x[4]; gradients[5] += dz[0] * x[5]; gradients[6] += dz[0] * x[6]; gradients[7] += dz[0] * x[7]; gradients[8] += dz[0] * x[8]; gradients[9] += dz[0] * x[9]; gradients[10] += dz[0] * x[10]; gradients[11] += dz[0] * x[11]; gradients[12] += dz[0] * x[12]; gradients[13] += dz[0] * x[13]; gradients[14] += dz[0] * x[14]; gradients[15] += dz[0] * x[15]; gradients[80] += dz[0];
+                    gradients[16] += dz[1] * x[0]; gradients[17] += dz[1] * x[1]; gradients[18] += dz[1] * x[2]; gradients[19] += dz[1] * x[3]; gradients[20] += dz[1] * x[4]; gradients[21] += dz[1] * x[5]; gradients[22] += dz[1] * x[6]; gradients[23] += dz[1] * x[7]; gradients[24] += dz[1] * x[8]; gradients[25] += dz[1] * x[9]; gradients[26] += dz[1] * x[10]; gradients[27] += dz[1] * x[11]; gradients[28] += dz[1] * x[12]; gradients[29] += dz[1] * x[13]; gradients[30] += dz[1] * x[14]; gradients[31] += dz[1] * x[15]; gradients[81] += dz[1];
+                    gradients[32] += dz[2] * x[0]; gradients[33] += dz[2] * x[1]; gradients[34] += dz[2] * x[2]; gradients[35] += dz[2] * x[3]; gradients[36] += dz[2] * x[4]; gradients[37] += dz[2] * x[5]; gradients[38] += dz[2] * x[6]; gradients[39] += dz[2] * x[7]; gradients[40] += dz[2] * x[8]; gradients[41] += dz[2] * x[9]; gradients[42] += dz[2] * x[10]; gradients[43] += dz[2] * x[11]; gradients[44] += dz[2] * x[12]; gradients[45] += dz[2] * x[13]; gradients[46] += dz[2] * x[14]; gradients[47] += dz[2] * x[15]; gradients[82] += dz[2];
+                    gradients[48] += dz[3] * x[0]; gradients[49] += dz[3] * x[1]; gradients[50] += dz[3] * x[2]; gradients[51] += dz[3] * x[3]; gradients[52] += dz[3] * x[4]; gradients[53] += dz[3] * x[5]; gradients[54] += dz[3] * x[6]; gradients[55] += dz[3] * x[7]; gradients[56] += dz[3] * x[8]; gradients[57] += dz[3] * x[9]; gradients[58] += dz[3] * x[10]; gradients[59] += dz[3] * x[11]; gradients[60] += dz[3] * x[12]; gradients[61] += dz[3] * x[13]; gradients[62] += dz[3] * x[14]; gradients[63] += dz[3] * x[15]; gradients[83] += dz[3];
+                    gradients[64] += dz[4] * x[0]; gradients[65] += dz[4] * x[1]; gradients[66] += dz[4] * x[2]; gradients[67] += dz[4] * x[3]; gradients[68] += dz[4] * x[4]; gradients[69] += dz[4] * x[5]; gradients[70] += dz[4] * x[6]; gradients[71] += dz[4] * x[7]; gradients[72] += dz[4] * x[8]; gradients[73] += dz[4] * x[9]; gradients[74] += dz[4] * x[10]; gradients[75] += dz[4] * x[11]; gradients[76] += dz[4] * x[12]; gradients[77] += dz[4] * x[13]; gradients[78] += dz[4] * x[14]; gradients[79] += dz[4] * x[15]; gradients[84] += dz[4];
+                }
             }
         }
     }

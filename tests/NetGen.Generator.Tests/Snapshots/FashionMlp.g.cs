@@ -26,6 +26,9 @@ namespace Samples.Fashion
         // Each inference call rents its own workspace; TrainBatch keeps one of its own.
         private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
         private Workspace? _trainingWorkspace;
+        // This instance's layers: SetTrainable replaces an entry, optimizers and the backward pass read Trainable from here.
+        private readonly global::NetGen.LayerInfo[] _layers = (global::NetGen.LayerInfo[])s_layers.Clone();
+        private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.LayerInfo> _layerView;
 
         /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
         public FashionMlp() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -34,6 +37,7 @@ namespace Samples.Fashion
         public FashionMlp(int seed)
         {
             _seed = seed;
+            _layerView = global::System.Array.AsReadOnly(_layers);
             _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
             global::System.Span<float> parameters = _parameters;
             // Dense1: W ~ U[±limit], He limit; biases start at zero.
@@ -54,17 +58,18 @@ namespace Samples.Fashion
         public global::NetGen.Loss Loss => global::NetGen.Loss.CrossEntropy;
         public string Architecture => "Input(784) > Dense(128,ReLU) > Dropout > Dense(10,Softmax) | CrossEntropy";
         public ulong ArchitectureFingerprint => 0xFAEA623FB5C91B2FUL;
-        public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+        public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => _layerView;
         public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
         /// <summary>The largest batch TrainBatch takes: the input (784 per sample) must fit in one .NET array.</summary>
         public const int MaxTrainingBatchSize = 2739137;
 
-        private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
+        // The layers as declared (Trainable as compiled).
+        private static readonly global::NetGen.LayerInfo[] s_layers = new global::NetGen.LayerInfo[]
         {
-            new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 128 }), 0, 100480, true),
-            new global::NetGen.LayerInfo("Dropout", "Dropout2", global::System.Array.AsReadOnly(new[] { 128 }), 100480, 0, false),
-            new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 10 }), 100480, 1290, true),
-        });
+            new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new int[] { 784 }), global::System.Array.AsReadOnly(new int[] { 128 }), 0, 100480, true),
+            new global::NetGen.LayerInfo("Dropout", "Dropout2", global::System.Array.AsReadOnly(new int[] { 128 }), global::System.Array.AsReadOnly(new int[] { 128 }), 100480, 0, false),
+            new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new int[] { 128 }), global::System.Array.AsReadOnly(new int[] { 10 }), 100480, 1290, true),
+        };
 
         /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -77,7 +82,7 @@ namespace Samples.Fashion
             try
             {
                 workspace.EnsureInference(1);
-                RunInference(workspace, input, output, 1);
+                RunInference(workspace, input, output, 1, 3);
             }
             finally
             {
@@ -101,7 +106,7 @@ namespace Samples.Fashion
                 {
                     int batch = global::System.Math.Min(256, batchSize - start);
                     workspace.EnsureInference(batch);
-                    RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+                    RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch, 3);
                 }
             }
             finally
@@ -110,6 +115,46 @@ namespace Samples.Fashion
                 _concurrency.ExitShared();
             }
         }
+
+        /// <summary>
+        /// Many samples, inference mode, up to the named layer: <paramref name="outputs"/> receives its output, batchSize × its
+        /// output size (see <see cref="Layers"/>). Safe to call from many threads at once.
+        /// </summary>
+        public void PredictLayer(string layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        {
+            int index = global::NetGen.Kernels.LayerAccess.IndexOf(_layers, layer, nameof(layer));
+            int size = s_layers[index].OutputSize;
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
+            global::NetGen.Kernels.LayerAccess.LayerBatch(outputs.Length, batchSize, s_layers[index], nameof(outputs));
+            global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
+            _concurrency.EnterShared("PredictLayer");
+            Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+            try
+            {
+                for (int start = 0; start < batchSize; start += 256)
+                {
+                    int batch = global::System.Math.Min(256, batchSize - start);
+                    workspace.EnsureInference(batch);
+                    RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * size, batch * size), batch, index + 1);
+                }
+            }
+            finally
+            {
+                _inferenceWorkspaces.Return(workspace);
+                _concurrency.ExitShared();
+            }
+        }
+
+        /// <summary>
+        /// Freezes (false) or unfreezes (true) a layer at run time: a frozen layer computes no weight gradients (they read zero)
+        /// and every optimizer leaves its parameters untouched, while the input gradient still flows through it. A layer declared
+        /// Trainable = false stays frozen.
+        /// </summary>
+        public void SetTrainable(string layer, bool trainable) => global::NetGen.Kernels.LayerAccess.SetTrainable(this, _layers, s_layers, layer, trainable);
+
+        /// <summary>The architecture table of the generated header: each layer's output shape, parameters and FLOPs per sample.</summary>
+        public string Summary() => "layer                 output  parameters  FLOPs/sample\u000AInput                 784\u000A1 Dense(128, ReLU)    128        100,480       200,704\u000A2 Dropout(0.2)        128              0             0\u000A3 Dense(10, Softmax)  10           1,290         2,560\u000Atotal                            101,770       203,264\u000A";
 
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
@@ -198,16 +243,26 @@ namespace Samples.Fashion
             }
         }
 
-        /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-        private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        /// <summary>Inference up to layer <paramref name="last"/> (1-based): dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+        private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int last)
         {
             global::System.ReadOnlySpan<float> parameters = _parameters;
 
             // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
             global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU, Extents.In784Out128>(inputs, parameters.Slice(0, 100352), parameters.Slice(100352, 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), batch, 0.0f);
+            if (last == 1)
+            {
+                new global::System.Span<float>(workspace.A1, 0, batch * 128).CopyTo(outputs);
+                return;
+            }
 
             // Dropout2 · Dropout(0.2) · 128 → 128
             // Identity at inference: the next layer reads this layer's input directly.
+            if (last == 2)
+            {
+                new global::System.Span<float>(workspace.A1, 0, batch * 128).CopyTo(outputs);
+                return;
+            }
 
             // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
             global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity, Extents.In128Out10>(new global::System.Span<float>(workspace.A1, 0, batch * 128), parameters.Slice(100480, 1280), parameters.Slice(101760, 10), outputs, batch, 0.0f);
@@ -237,14 +292,20 @@ namespace Samples.Fashion
             global::System.Span<float> gradients = _gradients;
 
             // Dense3 · Dense(10, Softmax) · 128 → 10 · parameters [100480, 101770)
-            global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In128Out10>(new global::System.Span<float>(workspace.D3, 0, batch * 10), new global::System.Span<float>(workspace.A2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch);
+            if (_layers[2].Trainable)
+            {
+                global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In128Out10>(new global::System.Span<float>(workspace.D3, 0, batch * 10), new global::System.Span<float>(workspace.A2, 0, batch * 128), gradients.Slice(100480, 1280), gradients.Slice(101760, 10), batch);
+            }
             global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity, Extents.In128Out10>(new global::System.Span<float>(workspace.D3, 0, batch * 10), parameters.Slice(100480, 1280), default, new global::System.Span<float>(workspace.D2, 0, batch * 128), batch, 0.0f);
 
             // Dropout2 · Dropout(0.2) · 128 → 128
             global::NetGen.Kernels.ElementwiseKernels.MultiplyByMaskAndDerivative<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D2, 0, batch * 128), new global::System.Span<float>(workspace.M2, 0, batch * 128), new global::System.Span<float>(workspace.A1, 0, batch * 128), new global::System.Span<float>(workspace.D1, 0, batch * 128), 0.0f);
 
             // Dense1 · Dense(128, ReLU) · 784 → 128 · parameters [0, 100480)
-            global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In784Out128>(new global::System.Span<float>(workspace.D1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch);
+            if (_layers[0].Trainable)
+            {
+                global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In784Out128>(new global::System.Span<float>(workspace.D1, 0, batch * 128), inputs, gradients.Slice(0, 100352), gradients.Slice(100352, 128), batch);
+            }
         }
 
         /// <summary>

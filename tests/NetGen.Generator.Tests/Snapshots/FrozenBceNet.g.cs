@@ -26,6 +26,9 @@ namespace Samples
         // Each inference call rents its own workspace; TrainBatch keeps one of its own.
         private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
         private Workspace? _trainingWorkspace;
+        // This instance's layers: SetTrainable replaces an entry, optimizers and the backward pass read Trainable from here.
+        private readonly global::NetGen.LayerInfo[] _layers = (global::NetGen.LayerInfo[])s_layers.Clone();
+        private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.LayerInfo> _layerView;
 
         /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
         public FrozenBceNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -34,6 +37,7 @@ namespace Samples
         public FrozenBceNet(int seed)
         {
             _seed = seed;
+            _layerView = global::System.Array.AsReadOnly(_layers);
             _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
             global::System.Span<float> parameters = _parameters;
             // Dense1: W ~ U[±limit], He limit; biases start at zero.
@@ -56,17 +60,18 @@ namespace Samples
         public global::NetGen.Loss Loss => global::NetGen.Loss.BinaryCrossEntropy;
         public string Architecture => "Input(3) > Dense(4,LeakyReLU,0.2f) > Dense(3,LeakyReLU,0.2f,nobias) > Dense(1,Sigmoid) | BinaryCrossEntropy";
         public ulong ArchitectureFingerprint => 0x6044F753D3BAA693UL;
-        public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+        public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => _layerView;
         public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
         /// <summary>The largest batch TrainBatch takes: Dense1 output (4 per sample) must fit in one .NET array.</summary>
         public const int MaxTrainingBatchSize = 536870897;
 
-        private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
+        // The layers as declared (Trainable as compiled).
+        private static readonly global::NetGen.LayerInfo[] s_layers = new global::NetGen.LayerInfo[]
         {
-            new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 4 }), 0, 16, false),
-            new global::NetGen.LayerInfo("Dense", "hidden", global::System.Array.AsReadOnly(new[] { 3 }), 16, 12, true),
-            new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new[] { 1 }), 28, 4, true),
-        });
+            new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new int[] { 3 }), global::System.Array.AsReadOnly(new int[] { 4 }), 0, 16, false),
+            new global::NetGen.LayerInfo("Dense", "hidden", global::System.Array.AsReadOnly(new int[] { 4 }), global::System.Array.AsReadOnly(new int[] { 3 }), 16, 12, true),
+            new global::NetGen.LayerInfo("Dense", "Dense3", global::System.Array.AsReadOnly(new int[] { 3 }), global::System.Array.AsReadOnly(new int[] { 1 }), 28, 4, true),
+        };
 
         /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -79,7 +84,7 @@ namespace Samples
             try
             {
                 workspace.EnsureInference(1);
-                RunInference(workspace, input, output, 1);
+                RunInference(workspace, input, output, 1, 3);
             }
             finally
             {
@@ -103,7 +108,7 @@ namespace Samples
                 {
                     int batch = global::System.Math.Min(256, batchSize - start);
                     workspace.EnsureInference(batch);
-                    RunInference(workspace, inputs.Slice(start * 3, batch * 3), outputs.Slice(start * 1, batch * 1), batch);
+                    RunInference(workspace, inputs.Slice(start * 3, batch * 3), outputs.Slice(start * 1, batch * 1), batch, 3);
                 }
             }
             finally
@@ -112,6 +117,46 @@ namespace Samples
                 _concurrency.ExitShared();
             }
         }
+
+        /// <summary>
+        /// Many samples, inference mode, up to the named layer: <paramref name="outputs"/> receives its output, batchSize × its
+        /// output size (see <see cref="Layers"/>). Safe to call from many threads at once.
+        /// </summary>
+        public void PredictLayer(string layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        {
+            int index = global::NetGen.Kernels.LayerAccess.IndexOf(_layers, layer, nameof(layer));
+            int size = s_layers[index].OutputSize;
+            global::NetGen.Kernels.Guard.BatchSize(batchSize);
+            global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 3, nameof(inputs));
+            global::NetGen.Kernels.LayerAccess.LayerBatch(outputs.Length, batchSize, s_layers[index], nameof(outputs));
+            global::NetGen.Kernels.Guard.Finite(inputs, 3, nameof(inputs));
+            _concurrency.EnterShared("PredictLayer");
+            Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+            try
+            {
+                for (int start = 0; start < batchSize; start += 256)
+                {
+                    int batch = global::System.Math.Min(256, batchSize - start);
+                    workspace.EnsureInference(batch);
+                    RunInference(workspace, inputs.Slice(start * 3, batch * 3), outputs.Slice(start * size, batch * size), batch, index + 1);
+                }
+            }
+            finally
+            {
+                _inferenceWorkspaces.Return(workspace);
+                _concurrency.ExitShared();
+            }
+        }
+
+        /// <summary>
+        /// Freezes (false) or unfreezes (true) a layer at run time: a frozen layer computes no weight gradients (they read zero)
+        /// and every optimizer leaves its parameters untouched, while the input gradient still flows through it. A layer declared
+        /// Trainable = false stays frozen.
+        /// </summary>
+        public void SetTrainable(string layer, bool trainable) => global::NetGen.Kernels.LayerAccess.SetTrainable(this, _layers, s_layers, layer, trainable);
+
+        /// <summary>The architecture table of the generated header: each layer's output shape, parameters and FLOPs per sample.</summary>
+        public string Summary() => "layer                           output  parameters  FLOPs/sample\u000AInput                           3\u000A1 Dense(4, LeakyReLU) (frozen)  4               16            24\u000A2 Dense(3, LeakyReLU)           3               12            24\u000A3 Dense(1, Sigmoid)             1                4             6\u000Atotal                                           32            54\u000A";
 
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         {
@@ -200,8 +245,8 @@ namespace Samples
             }
         }
 
-        /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-        private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        /// <summary>Inference up to layer <paramref name="last"/> (1-based): dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+        private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int last)
         {
             global::System.ReadOnlySpan<float> parameters = _parameters;
 
@@ -220,6 +265,11 @@ namespace Samples
                     y[3] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[15] + parameters[9] * x[0] + parameters[10] * x[1] + parameters[11] * x[2], 0.2f);
                 }
             }
+            if (last == 1)
+            {
+                new global::System.Span<float>(workspace.A1, 0, batch * 4).CopyTo(outputs);
+                return;
+            }
 
             // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
             // 12 weights: unrolled into scalar code.
@@ -234,6 +284,11 @@ namespace Samples
                     y[1] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[20] * x[0] + parameters[21] * x[1] + parameters[22] * x[2] + parameters[23] * x[3], 0.2f);
                     y[2] = global::NetGen.Kernels.LeakyReLU.Apply(parameters[24] * x[0] + parameters[25] * x[1] + parameters[26] * x[2] + parameters[27] * x[3], 0.2f);
                 }
+            }
+            if (last == 2)
+            {
+                new global::System.Span<float>(workspace.A2, 0, batch * 3).CopyTo(outputs);
+                return;
             }
 
             // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
@@ -308,18 +363,28 @@ namespace Samples
             global::System.Span<float> gradients = _gradients;
 
             // Dense3 · Dense(1, Sigmoid) · 3 → 1 · parameters [28, 32)
+            if (_layers[2].Trainable)
+            {
+                {
+                    global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 1);
+                    global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
+                    gradients.Slice(28, 4).Clear();
+                    for (int n = 0; n < batch; n++)
+                    {
+                        global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 1, 1);
+                        global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                        // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                        gradients[28] += dz[0] * x[0]; gradients[29] += dz[0] * x[1]; gradients[30] += dz[0] * x[2]; gradients[31] += dz[0];
+                    }
+                }
+            }
             {
                 global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D3, 0, batch * 1);
-                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A2, 0, batch * 3);
-                gradients.Slice(28, 4).Clear();
                 global::System.Span<float> inputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
                 global::System.ReadOnlySpan<float> below = new global::System.Span<float>(workspace.A2, 0, batch * 3);
                 for (int n = 0; n < batch; n++)
                 {
                     global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 1, 1);
-                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
-                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                    gradients[28] += dz[0] * x[0]; gradients[29] += dz[0] * x[1]; gradients[30] += dz[0] * x[2]; gradients[31] += dz[0];
                     global::System.Span<float> dx = inputGradient.Slice(n * 3, 3);
                     global::System.ReadOnlySpan<float> y = below.Slice(n * 3, 3);
                     // dx[i] = Σ_j dz[j]·W[j, i], times LeakyReLU'(y[i]) of the layer below
@@ -330,18 +395,21 @@ namespace Samples
             }
 
             // hidden · Dense(3, LeakyReLU) · 4 → 3 · parameters [16, 28)
+            if (_layers[1].Trainable)
             {
-                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
-                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
-                gradients.Slice(16, 12).Clear();
-                for (int n = 0; n < batch; n++)
                 {
-                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 3, 3);
-                    global::System.ReadOnlySpan<float> x = source.Slice(n * 4, 4);
-                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                    gradients[16] += dz[0] * x[0]; gradients[17] += dz[0] * x[1]; gradients[18] += dz[0] * x[2]; gradients[19] += dz[0] * x[3];
-                    gradients[20] += dz[1] * x[0]; gradients[21] += dz[1] * x[1]; gradients[22] += dz[1] * x[2]; gradients[23] += dz[1] * x[3];
-                    gradients[24] += dz[2] * x[0]; gradients[25] += dz[2] * x[1]; gradients[26] += dz[2] * x[2]; gradients[27] += dz[2] * x[3];
+                    global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 3);
+                    global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 4);
+                    gradients.Slice(16, 12).Clear();
+                    for (int n = 0; n < batch; n++)
+                    {
+                        global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 3, 3);
+                        global::System.ReadOnlySpan<float> x = source.Slice(n * 4, 4);
+                        // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                        gradients[16] += dz[0] * x[0]; gradients[17] += dz[0] * x[1]; gradients[18] += dz[0] * x[2]; gradients[19] += dz[0] * x[3];
+                        gradients[20] += dz[1] * x[0]; gradients[21] += dz[1] * x[1]; gradients[22] += dz[1] * x[2]; gradients[23] += dz[1] * x[3];
+                        gradients[24] += dz[2] * x[0]; gradients[25] += dz[2] * x[1]; gradients[26] += dz[2] * x[2]; gradients[27] += dz[2] * x[3];
+                    }
                 }
             }
         }

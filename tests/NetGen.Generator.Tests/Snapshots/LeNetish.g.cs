@@ -27,6 +27,9 @@ partial class LeNetish : global::NetGen.INetwork
     // Each inference call rents its own workspace; TrainBatch keeps one of its own.
     private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
     private Workspace? _trainingWorkspace;
+    // This instance's layers: SetTrainable replaces an entry, optimizers and the backward pass read Trainable from here.
+    private readonly global::NetGen.LayerInfo[] _layers = (global::NetGen.LayerInfo[])s_layers.Clone();
+    private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.LayerInfo> _layerView;
 
     /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
     public LeNetish() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -35,6 +38,7 @@ partial class LeNetish : global::NetGen.INetwork
     public LeNetish(int seed)
     {
         _seed = seed;
+        _layerView = global::System.Array.AsReadOnly(_layers);
         _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
         global::System.Span<float> parameters = _parameters;
         // Conv2D1: W ~ U[±limit], He limit (fan-in inC·kH·kW = 25, fan-out outC·kH·kW = 500); biases start at zero.
@@ -59,20 +63,21 @@ partial class LeNetish : global::NetGen.INetwork
     public global::NetGen.Loss Loss => global::NetGen.Loss.CrossEntropy;
     public string Architecture => "Input(1×28×28) > Conv2D(20,5x5,s1,p0x0,ReLU) > MaxPool2D(2,2) > Conv2D(8,3x3,s2,p1x1,Tanh) > AvgPool2D(2,2) > Dense(100,ReLU) > Dense(10,Softmax) | CrossEntropy";
     public ulong ArchitectureFingerprint => 0xD6262C4C6AA94C0EUL;
-    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => _layerView;
     public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
     /// <summary>The largest batch TrainBatch takes: Conv2D1 im2col columns (14,400 per sample) must fit in one .NET array.</summary>
     public const int MaxTrainingBatchSize = 149130;
 
-    private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
+    // The layers as declared (Trainable as compiled).
+    private static readonly global::NetGen.LayerInfo[] s_layers = new global::NetGen.LayerInfo[]
     {
-        new global::NetGen.LayerInfo("Conv2D", "Conv2D1", global::System.Array.AsReadOnly(new[] { 20, 24, 24 }), 0, 520, true),
-        new global::NetGen.LayerInfo("MaxPool2D", "MaxPool2D2", global::System.Array.AsReadOnly(new[] { 20, 12, 12 }), 520, 0, false),
-        new global::NetGen.LayerInfo("Conv2D", "Conv2D3", global::System.Array.AsReadOnly(new[] { 8, 6, 6 }), 520, 1448, true),
-        new global::NetGen.LayerInfo("AvgPool2D", "AvgPool2D4", global::System.Array.AsReadOnly(new[] { 8, 3, 3 }), 1968, 0, false),
-        new global::NetGen.LayerInfo("Dense", "Dense5", global::System.Array.AsReadOnly(new[] { 100 }), 1968, 7300, true),
-        new global::NetGen.LayerInfo("Dense", "Dense6", global::System.Array.AsReadOnly(new[] { 10 }), 9268, 1010, true),
-    });
+        new global::NetGen.LayerInfo("Conv2D", "Conv2D1", global::System.Array.AsReadOnly(new int[] { 1, 28, 28 }), global::System.Array.AsReadOnly(new int[] { 20, 24, 24 }), 0, 520, true),
+        new global::NetGen.LayerInfo("MaxPool2D", "MaxPool2D2", global::System.Array.AsReadOnly(new int[] { 20, 24, 24 }), global::System.Array.AsReadOnly(new int[] { 20, 12, 12 }), 520, 0, false),
+        new global::NetGen.LayerInfo("Conv2D", "Conv2D3", global::System.Array.AsReadOnly(new int[] { 20, 12, 12 }), global::System.Array.AsReadOnly(new int[] { 8, 6, 6 }), 520, 1448, true),
+        new global::NetGen.LayerInfo("AvgPool2D", "AvgPool2D4", global::System.Array.AsReadOnly(new int[] { 8, 6, 6 }), global::System.Array.AsReadOnly(new int[] { 8, 3, 3 }), 1968, 0, false),
+        new global::NetGen.LayerInfo("Dense", "Dense5", global::System.Array.AsReadOnly(new int[] { 8, 3, 3 }), global::System.Array.AsReadOnly(new int[] { 100 }), 1968, 7300, true),
+        new global::NetGen.LayerInfo("Dense", "Dense6", global::System.Array.AsReadOnly(new int[] { 100 }), global::System.Array.AsReadOnly(new int[] { 10 }), 9268, 1010, true),
+    };
 
     /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -85,7 +90,7 @@ partial class LeNetish : global::NetGen.INetwork
         try
         {
             workspace.EnsureInference(1);
-            RunInference(workspace, input, output, 1);
+            RunInference(workspace, input, output, 1, 6);
         }
         finally
         {
@@ -109,7 +114,7 @@ partial class LeNetish : global::NetGen.INetwork
             {
                 int batch = global::System.Math.Min(256, batchSize - start);
                 workspace.EnsureInference(batch);
-                RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch);
+                RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * 10, batch * 10), batch, 6);
             }
         }
         finally
@@ -118,6 +123,46 @@ partial class LeNetish : global::NetGen.INetwork
             _concurrency.ExitShared();
         }
     }
+
+    /// <summary>
+    /// Many samples, inference mode, up to the named layer: <paramref name="outputs"/> receives its output, batchSize × its
+    /// output size (see <see cref="Layers"/>). Safe to call from many threads at once.
+    /// </summary>
+    public void PredictLayer(string layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+    {
+        int index = global::NetGen.Kernels.LayerAccess.IndexOf(_layers, layer, nameof(layer));
+        int size = s_layers[index].OutputSize;
+        global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 784, nameof(inputs));
+        global::NetGen.Kernels.LayerAccess.LayerBatch(outputs.Length, batchSize, s_layers[index], nameof(outputs));
+        global::NetGen.Kernels.Guard.Finite(inputs, 784, nameof(inputs));
+        _concurrency.EnterShared("PredictLayer");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
+        {
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                workspace.EnsureInference(batch);
+                RunInference(workspace, inputs.Slice(start * 784, batch * 784), outputs.Slice(start * size, batch * size), batch, index + 1);
+            }
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
+        }
+    }
+
+    /// <summary>
+    /// Freezes (false) or unfreezes (true) a layer at run time: a frozen layer computes no weight gradients (they read zero)
+    /// and every optimizer leaves its parameters untouched, while the input gradient still flows through it. A layer declared
+    /// Trainable = false stays frozen.
+    /// </summary>
+    public void SetTrainable(string layer, bool trainable) => global::NetGen.Kernels.LayerAccess.SetTrainable(this, _layers, s_layers, layer, trainable);
+
+    /// <summary>The architecture table of the generated header: each layer's output shape, parameters and FLOPs per sample.</summary>
+    public string Summary() => "layer                                      output    parameters  FLOPs/sample\u000AInput                                      1×28×28\u000A1 Conv2D(20, 5, ReLU)                      20×24×24         520       576,000\u000A2 MaxPool2D(2)                             20×12×12           0        11,520\u000A3 Conv2D(8, 3, stride 2, padding 1, Tanh)  8×6×6          1,448       103,680\u000A4 AvgPool2D(2)                             8×3×3              0           288\u000A5 Dense(100, ReLU)                         100            7,300        14,400\u000A6 Dense(10, Softmax)                       10             1,010         2,000\u000Atotal                                                    10,278       707,888\u000A";
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
     {
@@ -209,25 +254,50 @@ partial class LeNetish : global::NetGen.INetwork
         }
     }
 
-    /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    /// <summary>Inference up to layer <paramref name="last"/> (1-based): dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int last)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
         // Conv2D1 · Conv2D(20, 5, ReLU) · 1×28×28 → 20×24×24 · parameters [0, 520)
         global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.ReLU>(inputs, parameters.Slice(0, 500), parameters.Slice(500, 20), new global::System.Span<float>(workspace.A1, 0, batch * 11520), new global::System.Span<float>(workspace.Col1, 0, batch * 14400), batch, 1, 28, 28, 20, 5, 5, 1, 0, 0, 24, 24, 0.0f);
+        if (last == 1)
+        {
+            new global::System.Span<float>(workspace.A1, 0, batch * 11520).CopyTo(outputs);
+            return;
+        }
 
         // MaxPool2D2 · MaxPool2D(2) · 20×24×24 → 20×12×12
         global::NetGen.Kernels.PoolKernels.MaxForward(new global::System.Span<float>(workspace.A1, 0, batch * 11520), new global::System.Span<float>(workspace.A2, 0, batch * 2880), default, batch, 20, 24, 24, 2, 2, 12, 12);
+        if (last == 2)
+        {
+            new global::System.Span<float>(workspace.A2, 0, batch * 2880).CopyTo(outputs);
+            return;
+        }
 
         // Conv2D3 · Conv2D(8, 3, stride 2, padding 1, Tanh) · 20×12×12 → 8×6×6 · parameters [520, 1968)
         global::NetGen.Kernels.ConvKernels.Forward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(workspace.A2, 0, batch * 2880), parameters.Slice(520, 1440), parameters.Slice(1960, 8), new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.Col3, 0, batch * 6480), batch, 20, 12, 12, 8, 3, 3, 2, 1, 1, 6, 6, 0.0f);
+        if (last == 3)
+        {
+            new global::System.Span<float>(workspace.A3, 0, batch * 288).CopyTo(outputs);
+            return;
+        }
 
         // AvgPool2D4 · AvgPool2D(2) · 8×6×6 → 8×3×3
         global::NetGen.Kernels.PoolKernels.AverageForward(new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.A4, 0, batch * 72), batch, 8, 6, 6, 2, 2, 3, 3);
+        if (last == 4)
+        {
+            new global::System.Span<float>(workspace.A4, 0, batch * 72).CopyTo(outputs);
+            return;
+        }
 
         // Dense5 · Dense(100, ReLU) · 8×3×3 → 100 · parameters [1968, 9268)
         global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.ReLU, Extents.In72Out100>(new global::System.Span<float>(workspace.A4, 0, batch * 72), parameters.Slice(1968, 7200), parameters.Slice(9168, 100), new global::System.Span<float>(workspace.A5, 0, batch * 100), batch, 0.0f);
+        if (last == 5)
+        {
+            new global::System.Span<float>(workspace.A5, 0, batch * 100).CopyTo(outputs);
+            return;
+        }
 
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
         global::NetGen.Kernels.DenseKernels.Forward<global::NetGen.Kernels.Identity, Extents.In100Out10>(new global::System.Span<float>(workspace.A5, 0, batch * 100), parameters.Slice(9268, 1000), parameters.Slice(10268, 10), outputs, batch, 0.0f);
@@ -266,18 +336,27 @@ partial class LeNetish : global::NetGen.INetwork
         global::System.Span<float> gradients = _gradients;
 
         // Dense6 · Dense(10, Softmax) · 100 → 10 · parameters [9268, 10278)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In100Out10>(new global::System.Span<float>(workspace.D6, 0, batch * 10), new global::System.Span<float>(workspace.A5, 0, batch * 100), gradients.Slice(9268, 1000), gradients.Slice(10268, 10), batch);
+        if (_layers[5].Trainable)
+        {
+            global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In100Out10>(new global::System.Span<float>(workspace.D6, 0, batch * 10), new global::System.Span<float>(workspace.A5, 0, batch * 100), gradients.Slice(9268, 1000), gradients.Slice(10268, 10), batch);
+        }
         global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.ReLU, Extents.In100Out10>(new global::System.Span<float>(workspace.D6, 0, batch * 10), parameters.Slice(9268, 1000), new global::System.Span<float>(workspace.A5, 0, batch * 100), new global::System.Span<float>(workspace.D5, 0, batch * 100), batch, 0.0f);
 
         // Dense5 · Dense(100, ReLU) · 8×3×3 → 100 · parameters [1968, 9268)
-        global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In72Out100>(new global::System.Span<float>(workspace.D5, 0, batch * 100), new global::System.Span<float>(workspace.A4, 0, batch * 72), gradients.Slice(1968, 7200), gradients.Slice(9168, 100), batch);
+        if (_layers[4].Trainable)
+        {
+            global::NetGen.Kernels.DenseKernels.BackwardWeights<Extents.In72Out100>(new global::System.Span<float>(workspace.D5, 0, batch * 100), new global::System.Span<float>(workspace.A4, 0, batch * 72), gradients.Slice(1968, 7200), gradients.Slice(9168, 100), batch);
+        }
         global::NetGen.Kernels.DenseKernels.BackwardInput<global::NetGen.Kernels.Identity, Extents.In72Out100>(new global::System.Span<float>(workspace.D5, 0, batch * 100), parameters.Slice(1968, 7200), default, new global::System.Span<float>(workspace.D4, 0, batch * 72), batch, 0.0f);
 
         // AvgPool2D4 · AvgPool2D(2) · 8×6×6 → 8×3×3
         global::NetGen.Kernels.PoolKernels.AverageBackward<global::NetGen.Kernels.Tanh>(new global::System.Span<float>(workspace.D4, 0, batch * 72), new global::System.Span<float>(workspace.A3, 0, batch * 288), new global::System.Span<float>(workspace.D3, 0, batch * 288), batch, 8, 6, 6, 2, 2, 3, 3, 0.0f);
 
         // Conv2D3 · Conv2D(8, 3, stride 2, padding 1, Tanh) · 20×12×12 → 8×6×6 · parameters [520, 1968)
-        global::NetGen.Kernels.ConvKernels.BackwardWeights(new global::System.Span<float>(workspace.D3, 0, batch * 288), new global::System.Span<float>(workspace.Col3, 0, batch * 6480), gradients.Slice(520, 1440), gradients.Slice(1960, 8), batch, 8, 180, 36);
+        if (_layers[2].Trainable)
+        {
+            global::NetGen.Kernels.ConvKernels.BackwardWeights(new global::System.Span<float>(workspace.D3, 0, batch * 288), new global::System.Span<float>(workspace.Col3, 0, batch * 6480), gradients.Slice(520, 1440), gradients.Slice(1960, 8), batch, 8, 180, 36);
+        }
         // The columns are done with once dW is computed: they now receive Wᵀ·dZ before col2im.
         global::NetGen.Kernels.ConvKernels.BackwardInput<global::NetGen.Kernels.Identity>(new global::System.Span<float>(workspace.D3, 0, batch * 288), parameters.Slice(520, 1440), default, new global::System.Span<float>(workspace.D2, 0, batch * 2880), new global::System.Span<float>(workspace.Col3, 0, batch * 6480), batch, 20, 12, 12, 8, 3, 3, 2, 1, 1, 6, 6, 0.0f);
 
@@ -285,7 +364,10 @@ partial class LeNetish : global::NetGen.INetwork
         global::NetGen.Kernels.PoolKernels.MaxBackward<global::NetGen.Kernels.ReLU>(new global::System.Span<float>(workspace.D2, 0, batch * 2880), new global::System.Span<int>(workspace.Arg2, 0, batch * 2880), new global::System.Span<float>(workspace.A1, 0, batch * 11520), new global::System.Span<float>(workspace.D1, 0, batch * 11520), batch, 20, 24, 24, 2, 2, 12, 12, 0.0f);
 
         // Conv2D1 · Conv2D(20, 5, ReLU) · 1×28×28 → 20×24×24 · parameters [0, 520)
-        global::NetGen.Kernels.ConvKernels.BackwardWeights(new global::System.Span<float>(workspace.D1, 0, batch * 11520), new global::System.Span<float>(workspace.Col1, 0, batch * 14400), gradients.Slice(0, 500), gradients.Slice(500, 20), batch, 20, 25, 576);
+        if (_layers[0].Trainable)
+        {
+            global::NetGen.Kernels.ConvKernels.BackwardWeights(new global::System.Span<float>(workspace.D1, 0, batch * 11520), new global::System.Span<float>(workspace.Col1, 0, batch * 14400), gradients.Slice(0, 500), gradients.Slice(500, 20), batch, 20, 25, 576);
+        }
     }
 
     /// <summary>

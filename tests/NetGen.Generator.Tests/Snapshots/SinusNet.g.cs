@@ -23,6 +23,9 @@ partial class SinusNet : global::NetGen.INetwork
     // Each inference call rents its own workspace; TrainBatch keeps one of its own.
     private readonly global::NetGen.Kernels.WorkspacePool<Workspace> _inferenceWorkspaces = new global::NetGen.Kernels.WorkspacePool<Workspace>();
     private Workspace? _trainingWorkspace;
+    // This instance's layers: SetTrainable replaces an entry, optimizers and the backward pass read Trainable from here.
+    private readonly global::NetGen.LayerInfo[] _layers = (global::NetGen.LayerInfo[])s_layers.Clone();
+    private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.LayerInfo> _layerView;
 
     /// <summary>A network with freshly drawn weights; <see cref="Seed"/> says which seed, to reproduce it.</summary>
     public SinusNet() : this(global::NetGen.Kernels.Initializers.FreshSeed()) { }
@@ -31,6 +34,7 @@ partial class SinusNet : global::NetGen.INetwork
     public SinusNet(int seed)
     {
         _seed = seed;
+        _layerView = global::System.Array.AsReadOnly(_layers);
         _dropoutKey = global::NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
         global::System.Span<float> parameters = _parameters;
         // Dense1: W ~ U[±limit], Glorot limit; biases start at zero.
@@ -51,16 +55,17 @@ partial class SinusNet : global::NetGen.INetwork
     public global::NetGen.Loss Loss => global::NetGen.Loss.MeanSquaredError;
     public string Architecture => "Input(1) > Dense(3,Tanh) > Dense(1,Identity) | MeanSquaredError";
     public ulong ArchitectureFingerprint => 0xEFB90583C5CC9168UL;
-    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;
+    public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => _layerView;
     public global::NetGen.ConcurrencyGuard Concurrency => _concurrency;
     /// <summary>The largest batch TrainBatch takes: Dense1 output (3 per sample) must fit in one .NET array.</summary>
     public const int MaxTrainingBatchSize = 715827863;
 
-    private static readonly global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> s_layers = global::System.Array.AsReadOnly(new global::NetGen.LayerInfo[]
+    // The layers as declared (Trainable as compiled).
+    private static readonly global::NetGen.LayerInfo[] s_layers = new global::NetGen.LayerInfo[]
     {
-        new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new[] { 3 }), 0, 6, true),
-        new global::NetGen.LayerInfo("Dense", "Dense2", global::System.Array.AsReadOnly(new[] { 1 }), 6, 4, true),
-    });
+        new global::NetGen.LayerInfo("Dense", "Dense1", global::System.Array.AsReadOnly(new int[] { 1 }), global::System.Array.AsReadOnly(new int[] { 3 }), 0, 6, true),
+        new global::NetGen.LayerInfo("Dense", "Dense2", global::System.Array.AsReadOnly(new int[] { 3 }), global::System.Array.AsReadOnly(new int[] { 1 }), 6, 4, true),
+    };
 
     /// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -73,7 +78,7 @@ partial class SinusNet : global::NetGen.INetwork
         try
         {
             workspace.EnsureInference(1);
-            RunInference(workspace, input, output, 1);
+            RunInference(workspace, input, output, 1, 2);
         }
         finally
         {
@@ -97,7 +102,7 @@ partial class SinusNet : global::NetGen.INetwork
             {
                 int batch = global::System.Math.Min(256, batchSize - start);
                 workspace.EnsureInference(batch);
-                RunInference(workspace, inputs.Slice(start * 1, batch * 1), outputs.Slice(start * 1, batch * 1), batch);
+                RunInference(workspace, inputs.Slice(start * 1, batch * 1), outputs.Slice(start * 1, batch * 1), batch, 2);
             }
         }
         finally
@@ -106,6 +111,46 @@ partial class SinusNet : global::NetGen.INetwork
             _concurrency.ExitShared();
         }
     }
+
+    /// <summary>
+    /// Many samples, inference mode, up to the named layer: <paramref name="outputs"/> receives its output, batchSize × its
+    /// output size (see <see cref="Layers"/>). Safe to call from many threads at once.
+    /// </summary>
+    public void PredictLayer(string layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+    {
+        int index = global::NetGen.Kernels.LayerAccess.IndexOf(_layers, layer, nameof(layer));
+        int size = s_layers[index].OutputSize;
+        global::NetGen.Kernels.Guard.BatchSize(batchSize);
+        global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 1, nameof(inputs));
+        global::NetGen.Kernels.LayerAccess.LayerBatch(outputs.Length, batchSize, s_layers[index], nameof(outputs));
+        global::NetGen.Kernels.Guard.Finite(inputs, 1, nameof(inputs));
+        _concurrency.EnterShared("PredictLayer");
+        Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
+        try
+        {
+            for (int start = 0; start < batchSize; start += 256)
+            {
+                int batch = global::System.Math.Min(256, batchSize - start);
+                workspace.EnsureInference(batch);
+                RunInference(workspace, inputs.Slice(start * 1, batch * 1), outputs.Slice(start * size, batch * size), batch, index + 1);
+            }
+        }
+        finally
+        {
+            _inferenceWorkspaces.Return(workspace);
+            _concurrency.ExitShared();
+        }
+    }
+
+    /// <summary>
+    /// Freezes (false) or unfreezes (true) a layer at run time: a frozen layer computes no weight gradients (they read zero)
+    /// and every optimizer leaves its parameters untouched, while the input gradient still flows through it. A layer declared
+    /// Trainable = false stays frozen.
+    /// </summary>
+    public void SetTrainable(string layer, bool trainable) => global::NetGen.Kernels.LayerAccess.SetTrainable(this, _layers, s_layers, layer, trainable);
+
+    /// <summary>The architecture table of the generated header: each layer's output shape, parameters and FLOPs per sample.</summary>
+    public string Summary() => "layer             output  parameters  FLOPs/sample\u000AInput             1\u000A1 Dense(3, Tanh)  3                6             6\u000A2 Dense(1)        1                4             6\u000Atotal                             10            12\u000A";
 
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
     {
@@ -193,8 +238,8 @@ partial class SinusNet : global::NetGen.INetwork
         }
     }
 
-    /// <summary>Inference: dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
-    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    /// <summary>Inference up to layer <paramref name="last"/> (1-based): dropout is the identity; the last layer writes straight into <paramref name="outputs"/>.</summary>
+    private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int last)
     {
         global::System.ReadOnlySpan<float> parameters = _parameters;
 
@@ -211,6 +256,11 @@ partial class SinusNet : global::NetGen.INetwork
                 y[1] = global::NetGen.Kernels.Tanh.Apply(parameters[4] + parameters[1] * x[0], 0.0f);
                 y[2] = global::NetGen.Kernels.Tanh.Apply(parameters[5] + parameters[2] * x[0], 0.0f);
             }
+        }
+        if (last == 1)
+        {
+            new global::System.Span<float>(workspace.A1, 0, batch * 3).CopyTo(outputs);
+            return;
         }
 
         // Dense2 · Dense(1) · 3 → 1 · parameters [6, 10)
@@ -268,18 +318,28 @@ partial class SinusNet : global::NetGen.INetwork
         global::System.Span<float> gradients = _gradients;
 
         // Dense2 · Dense(1) · 3 → 1 · parameters [6, 10)
+        if (_layers[1].Trainable)
+        {
+            {
+                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 1);
+                global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 3);
+                gradients.Slice(6, 4).Clear();
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 1, 1);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
+                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                    gradients[6] += dz[0] * x[0]; gradients[7] += dz[0] * x[1]; gradients[8] += dz[0] * x[2]; gradients[9] += dz[0];
+                }
+            }
+        }
         {
             global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D2, 0, batch * 1);
-            global::System.ReadOnlySpan<float> source = new global::System.Span<float>(workspace.A1, 0, batch * 3);
-            gradients.Slice(6, 4).Clear();
             global::System.Span<float> inputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 3);
             global::System.ReadOnlySpan<float> below = new global::System.Span<float>(workspace.A1, 0, batch * 3);
             for (int n = 0; n < batch; n++)
             {
                 global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 1, 1);
-                global::System.ReadOnlySpan<float> x = source.Slice(n * 3, 3);
-                // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                gradients[6] += dz[0] * x[0]; gradients[7] += dz[0] * x[1]; gradients[8] += dz[0] * x[2]; gradients[9] += dz[0];
                 global::System.Span<float> dx = inputGradient.Slice(n * 3, 3);
                 global::System.ReadOnlySpan<float> y = below.Slice(n * 3, 3);
                 // dx[i] = Σ_j dz[j]·W[j, i], times Tanh'(y[i]) of the layer below
@@ -290,18 +350,21 @@ partial class SinusNet : global::NetGen.INetwork
         }
 
         // Dense1 · Dense(3, Tanh) · 1 → 3 · parameters [0, 6)
+        if (_layers[0].Trainable)
         {
-            global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 3);
-            global::System.ReadOnlySpan<float> source = inputs;
-            gradients.Slice(0, 6).Clear();
-            for (int n = 0; n < batch; n++)
             {
-                global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 3, 3);
-                global::System.ReadOnlySpan<float> x = source.Slice(n * 1, 1);
-                // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
-                gradients[0] += dz[0] * x[0]; gradients[3] += dz[0];
-                gradients[1] += dz[1] * x[0]; gradients[4] += dz[1];
-                gradients[2] += dz[2] * x[0]; gradients[5] += dz[2];
+                global::System.ReadOnlySpan<float> outputGradient = new global::System.Span<float>(workspace.D1, 0, batch * 3);
+                global::System.ReadOnlySpan<float> source = inputs;
+                gradients.Slice(0, 6).Clear();
+                for (int n = 0; n < batch; n++)
+                {
+                    global::System.ReadOnlySpan<float> dz = outputGradient.Slice(n * 3, 3);
+                    global::System.ReadOnlySpan<float> x = source.Slice(n * 1, 1);
+                    // dW[j, i] += dz[j]·x[i]; db[j] += dz[j]
+                    gradients[0] += dz[0] * x[0]; gradients[3] += dz[0];
+                    gradients[1] += dz[1] * x[0]; gradients[4] += dz[1];
+                    gradients[2] += dz[2] * x[0]; gradients[5] += dz[2];
+                }
             }
         }
     }

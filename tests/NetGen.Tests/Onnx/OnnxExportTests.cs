@@ -28,9 +28,18 @@ public partial class OnnxDropoutOnly { }
 [Dense(4, Activation.LeakyReLU, Alpha = 0.05)]
 public partial class OnnxNoBiasLinear { }
 
+[Network(Loss.CrossEntropy)]
+[Input(12)]
+[GaussianNoise(0.3)]
+[LowRankDense(8, 3, Activation.Tanh)]
+[MaskingNoise(0.2)]
+[LowRankDense(5, 2, Activation.Softmax, Bias = false)]
+public partial class OnnxLowRankNoisy { }
+
 /// <summary>
 /// Every exported test network is run by ONNX Runtime and must agree with <see cref="INetwork.Predict"/>: every layer
-/// kind (Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, Dropout) and every activation, with and without bias, strides,
+/// kind (Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, Dropout, LowRankDense as two Gemms, the noise layers left out)
+/// and every activation, with and without bias, strides,
 /// padding (Same, explicit, rectangular kernels), overlapping and gapped pools.
 /// </summary>
 public class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper output)
@@ -47,7 +56,7 @@ public class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper output)
         () => new LeNetish(14), () => new ConvBasic(15), () => new ConvStride2Pad1(16), () => new ConvSameRect(17),
         () => new ConvRectStride2(18), () => new ConvMaxPool(19), () => new ConvMaxPoolOverlap(20), () => new ConvMaxPoolGaps(21),
         () => new ConvAvgPoolOverlap(22), () => new ConvAvgPoolConv(23), () => new ConvWide(24),
-        () => new OnnxImageOutput(25), () => new OnnxDropoutOnly(26), () => new OnnxNoBiasLinear(27),
+        () => new OnnxImageOutput(25), () => new OnnxDropoutOnly(26), () => new OnnxNoBiasLinear(27), () => new OnnxLowRankNoisy(28),
     }.Select(make => new object[] { make().GetType().Name, make });
 
     [Theory]

@@ -30,3 +30,25 @@ public partial class ParityBce { }
 [Flatten]
 [Dense(5, Activation.Softmax)]
 public partial class ParitySoftmaxMse { }
+
+// Low-rank layers through both emission paths: the first's factors call the kernels, the later ones are unrolled.
+[Network(Loss.CrossEntropy)]
+[Input(24)]
+[LowRankDense(300, 20, Activation.Tanh)]
+[LowRankDense(18, 7, Activation.LeakyReLU, Bias = false)]
+[LowRankDense(4, 2, Activation.Softmax)]
+public partial class ParityLowRank { }
+
+[Network(Loss.MeanSquaredError)]
+[Input(5)]
+[Dense(6, Activation.Sigmoid)]
+[LowRankDense(3, 2)]
+public partial class ParityLowRankMse { }
+
+[Network(Loss.CrossEntropy)]
+[Input(6)]
+[GaussianNoise(0.5)]
+[Dense(8, Activation.Tanh)]
+[MaskingNoise(0.4)]
+[Dense(3, Activation.Softmax)]
+public partial class ParityNoise { }

@@ -19,6 +19,7 @@ public class PyTorchParityTests
     static object Conv(int filters, int kh, int kw, int stride, int ph, int pw, string activation, double alpha = 0, bool bias = true) =>
         new { kind = "Conv2D", filters, kh, kw, stride, ph, pw, activation, alpha, bias };
     static object Pool(string kind, int size, int stride) => new { kind, size, stride };
+    static object LowRank(int units, int rank, string activation, double alpha = 0, bool bias = true) => new { kind = "LowRankDense", units, rank, activation, alpha, bias };
 
     [TorchFact]
     public void LeNetMatchesPyTorch() => Check(new ParityLeNet(1), [1, 28, 28], 4,
@@ -62,9 +63,43 @@ public class PyTorchParityTests
         (targets, _) => { var random = new DeterministicRandom(13); for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSingle(); },
         Dense(9, "ELU", 0.5), Dense(4, "Sigmoid"));
 
+    [TorchFact]
+    public void LowRankDenseIsTwoLinearLayersInPyTorch() => Check(new ParityLowRank(6), [24], 5,
+        LowRank(300, 20, "Tanh"), LowRank(18, 7, "LeakyReLU", 0.01, bias: false), LowRank(4, 2, "Softmax"));
+
+    [TorchFact]
+    public void LowRankDenseUnderMseMatchesPyTorch() => Check(new ParityLowRankMse(7), [5], 4,
+        Dense(6, "Sigmoid"), LowRank(3, 2, "Identity"));
+
+    /// <summary>
+    /// The noise layers' draws for the step being checked, computed the way the generated code does (key: the mixed seed
+    /// plus the layer's position; step: the network's training step, 0 here) and handed to PyTorch in files.
+    /// </summary>
+    [TorchFact]
+    public void NoiseLayersWithReplayedDrawsMatchPyTorch()
+    {
+        const int seed = 8, batch = 5;
+        ulong key = NetGen.Kernels.SplitMix.Mix((ulong)(uint)seed);
+        var noise = new float[batch * 6];
+        NetGen.Kernels.NoiseKernels.Gaussian(new float[noise.Length], noise, 0.5f, key + 1, 0);
+        var mask = new float[batch * 8];
+        NetGen.Kernels.NoiseKernels.Masking(new float[mask.Length], new float[mask.Length], mask, 0.4f, key + 3, 0);
+        Assert.Contains(0f, mask);
+        Check(new ParityNoise(seed), [6], batch, null, folder =>
+            {
+                File.WriteAllBytes(Path.Combine(folder, "noise1.f32"), MemoryMarshal.AsBytes(noise.AsSpan()).ToArray());
+                File.WriteAllBytes(Path.Combine(folder, "mask3.f32"), MemoryMarshal.AsBytes(mask.AsSpan()).ToArray());
+            },
+            new { kind = "GaussianNoise", file = "noise1.f32" }, Dense(8, "Tanh"), new { kind = "MaskingNoise", file = "mask3.f32" }, Dense(3, "Softmax"));
+    }
+
     static void Check(INetwork net, int[] inputShape, int batch, params object[] layers) => Check(net, inputShape, batch, (Action<float[], int>?)null, layers);
 
-    static void Check(INetwork net, int[] inputShape, int batch, Action<float[], int>? fillTargets, params object[] layers)
+    static void Check(INetwork net, int[] inputShape, int batch, Action<float[], int>? fillTargets, params object[] layers) =>
+        Check(net, inputShape, batch, fillTargets, null, layers);
+
+    /// <param name="prepare">Writes extra files for the script into its folder (the noise layers' draws).</param>
+    static void Check(INetwork net, int[] inputShape, int batch, Action<float[], int>? fillTargets, Action<string>? prepare, params object[] layers)
     {
         var random = new DeterministicRandom((ulong)net.ParameterCount);
         var parameters = net.Parameters;
@@ -111,6 +146,7 @@ public class PyTorchParityTests
             File.WriteAllBytes(Path.Combine(folder, "inputs.f32"), MemoryMarshal.AsBytes(inputs.AsSpan()).ToArray());
             File.WriteAllText(Path.Combine(folder, "spec.json"), System.Text.Json.JsonSerializer.Serialize(spec));
 
+            prepare?.Invoke(folder);
             RunTorch(folder);
             var result = MemoryMarshal.Cast<byte, double>(File.ReadAllBytes(Path.Combine(folder, "result.f64"))).ToArray();
             Assert.Equal(1 + net.ParameterCount, result.Length);

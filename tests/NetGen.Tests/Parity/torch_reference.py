@@ -47,6 +47,19 @@ for index, layer in enumerate(spec["layers"]):
         b = take([layer["units"]]) if layer["bias"] else None
         x = acts[layer["activation"]](F.linear(x, w, b), layer["alpha"])
         last_activation = spec["layers"][index]["activation"]
+    elif kind in ("GaussianNoise", "MaskingNoise"):
+        # The draws NetGen makes for this step, replayed from a file: added (Gaussian) or multiplied (mask).
+        noise = torch.tensor(np.fromfile(os.path.join(folder, layer["file"]), dtype="<f4").astype(np.float64)).reshape(x.shape)
+        x = x + noise if kind == "GaussianNoise" else x * noise
+        last_activation = "Identity"
+    elif kind == "LowRankDense":
+        # Sequential(Linear(in, rank, bias=False), Linear(rank, units)): V [rank, in], then U [units, rank], then b.
+        x = x.flatten(1)
+        v = take([layer["rank"], x.shape[1]])
+        u = take([layer["units"], layer["rank"]])
+        b = take([layer["units"]]) if layer["bias"] else None
+        x = acts[layer["activation"]](F.linear(F.linear(x, v), u, b), layer["alpha"])
+        last_activation = spec["layers"][index]["activation"]
     elif kind == "Conv2D":
         w = take([layer["filters"], x.shape[1], layer["kh"], layer["kw"]])
         b = take([layer["filters"]]) if layer["bias"] else None

@@ -6,7 +6,7 @@ using System.Text;
 namespace NetGen.Tests.Serialization;
 
 /// <summary>
-/// Where each field of a checkpoint sits, found by walking the documented layout (Checkpoint.cs, format version 1), so
+/// Where each field of a checkpoint sits, found by walking the documented layout (Checkpoint.cs, format versions 1 and 2), so
 /// tests can craft files whose values are wrong but whose CRC-32C is recomputed and valid.
 /// </summary>
 internal sealed class CheckpointLayout
@@ -32,11 +32,37 @@ internal sealed class CheckpointLayout
         int position = 8; // magic, version
         position += 4 + BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // type name
         position += 8; // fingerprint
+        int version = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
+        if (version >= 2)
+        {
+            position += 4 + BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // architecture text
+            int layers = BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]);
+            position += 4;
+            for (int l = 0; l < layers; l++)
+            {
+                position += 4 + BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // name
+                position += 4 + BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // kind
+                position += 4 + 4 * BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // input shape
+                position += 4 + 4 * BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // output shape
+                position += 8; // offset, count
+            }
+        }
         int parameterCountOffset = position;
         int parameterCount = BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]);
         position += 4;
         int parametersOffset = position;
         position += 4 * parameterCount;
+        if (version >= 2)
+        {
+            int entries = BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]);
+            position += 4;
+            for (int e = 0; e < entries; e++)
+            {
+                position += 4 + BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // name
+                position += 4 + BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // kind
+                position += 4 + 8 * BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]); // means, stds
+            }
+        }
         int flagOffset = position++;
         if (bytes[flagOffset] == 0)
             return new CheckpointLayout

@@ -88,16 +88,34 @@ public sealed class CheckpointTests : IDisposable
         string typeName = typeof(FakeNetwork).FullName!;
         int n = Encoding.UTF8.GetByteCount(typeName);
         Assert.Equal("NGCK"u8.ToArray(), bytes[..4]);
-        Assert.Equal(1, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)));
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)));
         Assert.Equal(n, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)));
         Assert.Equal(typeName, Encoding.UTF8.GetString(bytes, 12, n));
         Assert.Equal(net.ArchitectureFingerprint, BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(12 + n)));
-        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(20 + n)));
-        Assert.Equal(1f, BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(24 + n)));
-        Assert.Equal(-2f, BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(28 + n)));
-        Assert.Equal(0, bytes[32 + n]);
-        Assert.Equal(37 + n, bytes.Length);
-        Assert.Equal(Crc32C.Compute(bytes.AsSpan(0, 33 + n)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(33 + n)));
+        int p = 20 + n;
+        int a = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p)); // architecture text
+        Assert.Equal(net.Architecture, Encoding.UTF8.GetString(bytes, p + 4, a));
+        p += 4 + a;
+        Assert.Equal(1, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p))); // one layer: "Block1", "Block", [] → [2], offset 0, count 2
+        p += 4;
+        Assert.Equal(6, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p)));
+        Assert.Equal("Block1", Encoding.UTF8.GetString(bytes, p + 4, 6));
+        p += 10;
+        Assert.Equal(5, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p)));
+        p += 9;
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p))); // input shape: not recorded by FakeNetwork
+        Assert.Equal(1, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p + 4)));
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p + 8)));
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p + 12)));
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p + 16)));
+        p += 20;
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p)));
+        Assert.Equal(1f, BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(p + 4)));
+        Assert.Equal(-2f, BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(p + 8)));
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p + 12))); // no preprocessing
+        Assert.Equal(0, bytes[p + 16]); // no optimizer
+        Assert.Equal(p + 21, bytes.Length);
+        Assert.Equal(Crc32C.Compute(bytes.AsSpan(0, p + 17)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(p + 17)));
     }
 
     [Fact]
@@ -108,8 +126,8 @@ public sealed class CheckpointTests : IDisposable
         var other = new FakeNetwork(3, 5, 2);
         byte[] before = Bits(other.Parameters);
         var error = Assert.Throws<InvalidDataException>(() => other.Load(new MemoryStream(bytes)));
-        Assert.Contains(saved.ArchitectureFingerprint.ToString("X16"), error.Message);
-        Assert.Contains(other.ArchitectureFingerprint.ToString("X16"), error.Message);
+        Assert.Contains(saved.Architecture, error.Message); // in words (version 2), not fingerprints
+        Assert.Contains(other.Architecture, error.Message);
         Assert.Contains(typeof(FakeNetwork).FullName!, error.Message);
         Assert.Equal(before, Bits(other.Parameters));
     }
@@ -146,7 +164,7 @@ public sealed class CheckpointTests : IDisposable
         byte[] before = Bits(target.Parameters);
         var error = Assert.Throws<InvalidDataException>(() => target.Load(new MemoryStream(bytes)));
         Assert.Contains("version 7", error.Message);
-        Assert.Contains("version 1", error.Message);
+        Assert.Contains($"to {Checkpoint.FormatVersion}", error.Message);
         Assert.Equal(before, Bits(target.Parameters));
     }
 

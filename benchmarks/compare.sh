@@ -4,7 +4,8 @@
 #   benchmarks/compare.sh [--seconds S] [--out DIR]      from the repository root; about 5 minutes with S = 3
 #
 # Workloads: W1 1-3-1 online SGD; W2 784-128-10 Adam batch 64 training and predict at batch 1, 64, 256; W3 the course
-# convnet, Adam, batch 64; GEMM at the workloads' shapes. Each side runs at 1 and 2 threads and reports the best
+# convnet, Adam, batch 64; W4 LSTM(32 → 128) over 32 steps, batch 32, BPTT + Adam (NetGen at kernel level: the layer
+# is not declarable yet); GEMM at the workloads' shapes. Each side runs at 1 and 2 threads and reports the best
 # ~25 ms window over S seconds after a warm-up; the table sets NetGen's best against the peer's best (GEMM: thread for
 # thread). PyTorch's settings (thread variables, set_num_threads, jemalloc) are in benchmarks/peer/peerbench.py.
 # Not a test: nothing in CI runs it. Timings need a quiet machine: the load average is printed before and after.
@@ -64,6 +65,7 @@ for t in 1 2; do
   echo "threads $t: PyTorch dense, PyTorch conv, numpy..." >&2
   "$py" benchmarks/peer/pytorch_dense.py --threads "$t" --seconds "$seconds" | tee -a "$out/peer.tsv" | grep '^#' >&2 || true
   "$py" benchmarks/peer/pytorch_conv.py --threads "$t" --seconds "$seconds" | tee -a "$out/peer.tsv" | grep '^#' >&2 || true
+  "$py" benchmarks/peer/pytorch_lstm.py --threads "$t" --seconds "$seconds" | tee -a "$out/peer.tsv" | grep '^#' >&2 || true
   "$py" benchmarks/peer/numpy_gemm.py --threads "$t" --seconds "$seconds" | tee -a "$out/peer.tsv" | grep '^#' >&2 || true
 done
 # At 2 threads torch's OpenMP pool and OpenBLAS's share 2 cores: PASSIVE waiting (peerbench's default) helps when
@@ -72,6 +74,7 @@ done
 echo "threads 2, OMP_WAIT_POLICY unset: PyTorch dense, PyTorch conv..." >&2
 "$py" benchmarks/peer/pytorch_dense.py --threads 2 --seconds "$seconds" --omp-wait default | tee -a "$out/peer.tsv" | grep '^#' >&2 || true
 "$py" benchmarks/peer/pytorch_conv.py --threads 2 --seconds "$seconds" --omp-wait default | tee -a "$out/peer.tsv" | grep '^#' >&2 || true
+"$py" benchmarks/peer/pytorch_lstm.py --threads 2 --seconds "$seconds" --omp-wait default | tee -a "$out/peer.tsv" | grep '^#' >&2 || true
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/header.txt" >&2
 
 echo

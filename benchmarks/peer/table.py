@@ -15,6 +15,7 @@ CASES = [
     ("w2_predict_64", "W2 predict, batch 64", None, "best"),
     ("w2_predict_256", "W2 predict, batch 256", 1.5, "best"),
     ("w3_train", "W3 convnet train step + Adam, batch 64", 3, "best"),
+    ("w4_lstm", "W4 LSTM 32→128, 32 steps, batch 32, BPTT + Adam (NetGen: kernels)", 2, "best"),
     ("gemm_64x784x128", "GEMM 64x784 · (128x784)ᵀ (W2 layer 1)", 1, "each"),
     ("gemm_256x784x128", "GEMM 256x784 · (128x784)ᵀ (W2 predict 256)", 1, "each"),
     ("gemm_1x784x128", "GEMM 1x784 · (128x784)ᵀ (W2 predict 1)", 1, "each"),

@@ -60,9 +60,23 @@ public static class Guard
     }
 
     /// <summary>NaN or ±∞ in an input would silently poison every parameter it touches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Finite(ReadOnlySpan<float> values, int rowLength, string parameterName)
     {
-        if (AllFinite(values)) return;
+        bool finite;
+        if (values.Length < 16)
+        {
+            // A few values (an online step's one input): inline, no vector set-up, no call.
+            finite = true;
+            for (int i = 0; i < values.Length; i++) finite &= float.IsFinite(values[i]);
+        }
+        else finite = AllFinite(values);
+        if (!finite) ThrowNotFinite(values, rowLength, parameterName);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static void ThrowNotFinite(ReadOnlySpan<float> values, int rowLength, string parameterName)
+    {
         for (int i = 0; i < values.Length; i++)
         {
             if (!float.IsFinite(values[i]))
@@ -77,7 +91,6 @@ public static class Guard
         ref float x = ref MemoryMarshal.GetReference(values);
         int i = 0, n = values.Length, width = Simd.MaxWidth;
         bool finite = true;
-        if (n < 16) width = 0; // a few values (an online step's one input): no vector set-up
         if (width >= 512) finite &= AllFinite<Width512, Vector512<float>>(ref x, ref i, n);
         if (width >= 256) finite &= AllFinite<Width256, Vector256<float>>(ref x, ref i, n);
         if (width >= 128) finite &= AllFinite<Width128, Vector128<float>>(ref x, ref i, n);

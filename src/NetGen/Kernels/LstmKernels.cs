@@ -48,13 +48,13 @@ public static class LstmKernels
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, Span<float> output, Span<float> workspace,
         int batch, int steps, int inputSize, int hidden, bool returnSequences)
     {
-        Check(batch, steps, inputSize, hidden);
+        SequenceLayout.Check("LSTM", batch, steps, inputSize, hidden, Layout.Create(batch, steps, inputSize, hidden).Total);
         var at = Layout.Create(batch, steps, inputSize, hidden);
         int h4 = 4 * hidden, bh = batch * hidden, rows = steps * batch;
-        Require(input.Length, (long)batch * steps * inputSize, nameof(input));
-        Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
-        Require(output.Length, returnSequences ? (long)batch * steps * hidden : bh, nameof(output));
-        Require(workspace.Length, at.Total, nameof(workspace));
+        SequenceLayout.Require(input.Length, (long)batch * steps * inputSize, nameof(input));
+        SequenceLayout.Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
+        SequenceLayout.Require(output.Length, returnSequences ? (long)batch * steps * hidden : bh, nameof(output));
+        SequenceLayout.Require(workspace.Length, at.Total, nameof(workspace));
 
         ReadOnlySpan<float> wIh = parameters.Slice(0, h4 * inputSize), wHh = parameters.Slice(h4 * inputSize, h4 * hidden);
         ReadOnlySpan<float> bIh = parameters.Slice(h4 * (inputSize + hidden), h4), bHh = parameters.Slice(h4 * (inputSize + hidden + 1), h4);
@@ -62,7 +62,7 @@ public static class LstmKernels
         Span<float> hs = workspace.Slice((int)at.Hs, (steps + 1) * bh), cs = workspace.Slice((int)at.Cs, (steps + 1) * bh);
         Span<float> recurrent = workspace.Slice((int)at.Recurrent, batch * h4), bias = workspace.Slice((int)at.Bias, h4);
 
-        Transpose(input, xT, batch, steps, inputSize);
+        SequenceLayout.Transpose(input, xT, batch, steps, inputSize);
         for (int k = 0; k < h4; k++) bias[k] = bIh[k] + bHh[k];
         // Every step's input projection (and both biases) in one product: gates[t, n] = W_ih·x[n, t] + b_ih + b_hh.
         DenseKernels.Forward<Identity>(xT, wIh, bias, gates, rows, inputSize, h4, 0f);
@@ -73,7 +73,7 @@ public static class LstmKernels
             DenseKernels.Forward<Identity>(hs.Slice(t * bh, bh), wHh, default, recurrent, batch, hidden, h4, 0f);
             Cell(gates.Slice(t * batch * h4, batch * h4), recurrent, cs.Slice(t * bh, bh), cs.Slice((t + 1) * bh, bh), hs.Slice((t + 1) * bh, bh), batch, hidden);
         }
-        if (returnSequences) Transpose(hs.Slice(bh), output, steps, batch, hidden);
+        if (returnSequences) SequenceLayout.Transpose(hs.Slice(bh), output, steps, batch, hidden);
         else hs.Slice(steps * bh, bh).CopyTo(output);
     }
 
@@ -85,14 +85,14 @@ public static class LstmKernels
     public static void Backward(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> parameters, Span<float> parameterGrads, Span<float> inputGrad,
         Span<float> workspace, int batch, int steps, int inputSize, int hidden, bool returnSequences)
     {
-        Check(batch, steps, inputSize, hidden);
+        SequenceLayout.Check("LSTM", batch, steps, inputSize, hidden, Layout.Create(batch, steps, inputSize, hidden).Total);
         var at = Layout.Create(batch, steps, inputSize, hidden);
         int h4 = 4 * hidden, bh = batch * hidden, rows = steps * batch;
-        Require(outputGrad.Length, returnSequences ? (long)batch * steps * hidden : bh, nameof(outputGrad));
-        Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
-        Require(parameterGrads.Length, ParameterCount(inputSize, hidden), nameof(parameterGrads));
-        if (!inputGrad.IsEmpty) Require(inputGrad.Length, (long)batch * steps * inputSize, nameof(inputGrad));
-        Require(workspace.Length, at.Total, nameof(workspace));
+        SequenceLayout.Require(outputGrad.Length, returnSequences ? (long)batch * steps * hidden : bh, nameof(outputGrad));
+        SequenceLayout.Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
+        SequenceLayout.Require(parameterGrads.Length, ParameterCount(inputSize, hidden), nameof(parameterGrads));
+        if (!inputGrad.IsEmpty) SequenceLayout.Require(inputGrad.Length, (long)batch * steps * inputSize, nameof(inputGrad));
+        SequenceLayout.Require(workspace.Length, at.Total, nameof(workspace));
 
         ReadOnlySpan<float> wIh = parameters.Slice(0, h4 * inputSize), wHh = parameters.Slice(h4 * inputSize, h4 * hidden);
         Span<float> dWIh = parameterGrads.Slice(0, h4 * inputSize), dWHh = parameterGrads.Slice(h4 * inputSize, h4 * hidden);
@@ -106,15 +106,7 @@ public static class LstmKernels
         for (int t = steps - 1; t >= 0; t--)
         {
             // dh = the gradient from above at step t, plus what step t + 1 sent back through W_hh (already in dh).
-            if (returnSequences)
-                for (int n = 0; n < batch; n++)
-                {
-                    ReadOnlySpan<float> above = outputGrad.Slice((n * steps + t) * hidden, hidden);
-                    Span<float> row = dh.Slice(n * hidden, hidden);
-                    for (int j = 0; j < hidden; j++) row[j] += above[j];
-                }
-            else if (t == steps - 1)
-                for (int k = 0; k < bh; k++) dh[k] += outputGrad[k];
+            SequenceLayout.AddGradientFromAbove(outputGrad, dh, t, batch, steps, hidden, returnSequences);
             Span<float> dA = dGates.Slice(t * batch * h4, batch * h4);
             CellBackward(gates.Slice(t * batch * h4, batch * h4), cs.Slice(t * bh, bh), cs.Slice((t + 1) * bh, bh), dh, dc, dA, batch, hidden);
             // What step t sends back to step t − 1: dh = dA·W_hh (dc was carried by CellBackward).
@@ -128,7 +120,7 @@ public static class LstmKernels
         {
             Span<float> dXT = workspace.Slice((int)at.DXT, rows * inputSize);
             DenseKernels.BackwardInput<Identity>(dGates, wIh, default, dXT, rows, inputSize, h4, 0f);
-            Transpose(dXT, inputGrad, steps, batch, inputSize);
+            SequenceLayout.Transpose(dXT, inputGrad, steps, batch, inputSize);
         }
     }
 
@@ -219,31 +211,5 @@ public static class LstmKernels
             V.Store(V.Multiply(dct, f), ref dc, j);
         }
         return j;
-    }
-
-    // ---- layout and checks -------------------------------------------------------------------------------------------
-
-    // [a, b, k] → [b, a, k].
-    static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int a, int b, int k)
-    {
-        for (int i = 0; i < a; i++)
-            for (int j = 0; j < b; j++)
-                source.Slice((i * b + j) * k, k).CopyTo(destination.Slice((j * a + i) * k, k));
-    }
-
-    static void Check(int batch, int steps, int inputSize, int hidden)
-    {
-        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be at least 1, but was {batch}.");
-        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be at least 1, but was {steps}.");
-        if (inputSize < 1) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, $"inputSize must be at least 1, but was {inputSize}.");
-        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"hidden must be at least 1, but was {hidden}.");
-        long size = Layout.Create(batch, steps, inputSize, hidden).Total;
-        if (size > Array.MaxLength || 4L * hidden * Math.Max(inputSize, hidden) > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(batch), $"An LSTM of batch {batch}, {steps} steps, {inputSize} inputs and {hidden} units needs {size:N0} floats of workspace, more than an array holds.");
-    }
-
-    static void Require(int actual, long expected, string name)
-    {
-        if (actual != expected) throw new ArgumentException($"{name} must hold {expected} floats, but holds {actual}.", name);
     }
 }

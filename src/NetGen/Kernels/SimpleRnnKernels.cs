@@ -25,12 +25,12 @@ public static class SimpleRnnKernels
     public static void Forward<TAct>(ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, Span<float> output, Span<float> workspace,
         int batch, int steps, int inputSize, int hidden, bool returnSequences) where TAct : struct, IActivation
     {
-        Check(batch, steps, inputSize, hidden);
+        SequenceLayout.Check("SimpleRNN", batch, steps, inputSize, hidden, WorkspaceSize(batch, steps, inputSize, hidden));
         int bh = batch * hidden, rows = steps * batch;
-        Require(input.Length, (long)batch * steps * inputSize, nameof(input));
-        Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
-        Require(output.Length, returnSequences ? (long)rows * hidden : bh, nameof(output));
-        Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
+        SequenceLayout.Require(input.Length, (long)batch * steps * inputSize, nameof(input));
+        SequenceLayout.Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
+        SequenceLayout.Require(output.Length, returnSequences ? (long)rows * hidden : bh, nameof(output));
+        SequenceLayout.Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
         ReadOnlySpan<float> wIh = parameters.Slice(0, hidden * inputSize), wHh = parameters.Slice(hidden * inputSize, hidden * hidden);
         ReadOnlySpan<float> bIh = parameters.Slice(hidden * (inputSize + hidden), hidden), bHh = parameters.Slice(hidden * (inputSize + hidden + 1), hidden);
         Span<float> xT = workspace.Slice(0, rows * inputSize), hs = workspace.Slice(rows * inputSize, (steps + 1) * bh);
@@ -38,7 +38,7 @@ public static class SimpleRnnKernels
         // The recurrent product's scratch: backward's dh slot, unused until then.
         Span<float> recurrent = workspace.Slice(rows * inputSize + (steps + 1) * bh + hidden + rows * hidden, bh);
 
-        Transpose(input, xT, batch, steps, inputSize);
+        SequenceLayout.Transpose(input, xT, batch, steps, inputSize);
         for (int k = 0; k < hidden; k++) bias[k] = bIh[k] + bHh[k];
         hs.Slice(0, bh).Clear();
         // Pre-activations of every step from the input (with both biases) in one product, into the state slots 1..T.
@@ -51,7 +51,7 @@ public static class SimpleRnnKernels
             for (int k = 0; k < bh; k++) state[k] += recurrent[k];
             ElementwiseKernels.Apply<TAct>(state, 0f);
         }
-        if (returnSequences) Transpose(hs.Slice(bh), output, steps, batch, hidden);
+        if (returnSequences) SequenceLayout.Transpose(hs.Slice(bh), output, steps, batch, hidden);
         else hs.Slice(steps * bh, bh).CopyTo(output);
     }
 
@@ -59,13 +59,13 @@ public static class SimpleRnnKernels
     public static void Backward<TAct>(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> parameters, Span<float> parameterGrads, Span<float> inputGrad,
         Span<float> workspace, int batch, int steps, int inputSize, int hidden, bool returnSequences) where TAct : struct, IActivation
     {
-        Check(batch, steps, inputSize, hidden);
+        SequenceLayout.Check("SimpleRNN", batch, steps, inputSize, hidden, WorkspaceSize(batch, steps, inputSize, hidden));
         int bh = batch * hidden, rows = steps * batch;
-        Require(outputGrad.Length, returnSequences ? (long)rows * hidden : bh, nameof(outputGrad));
-        Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
-        Require(parameterGrads.Length, ParameterCount(inputSize, hidden), nameof(parameterGrads));
-        if (!inputGrad.IsEmpty) Require(inputGrad.Length, (long)rows * inputSize, nameof(inputGrad));
-        Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
+        SequenceLayout.Require(outputGrad.Length, returnSequences ? (long)rows * hidden : bh, nameof(outputGrad));
+        SequenceLayout.Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
+        SequenceLayout.Require(parameterGrads.Length, ParameterCount(inputSize, hidden), nameof(parameterGrads));
+        if (!inputGrad.IsEmpty) SequenceLayout.Require(inputGrad.Length, (long)rows * inputSize, nameof(inputGrad));
+        SequenceLayout.Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
         ReadOnlySpan<float> wIh = parameters.Slice(0, hidden * inputSize), wHh = parameters.Slice(hidden * inputSize, hidden * hidden);
         int hsAt = rows * inputSize, dzAt = hsAt + (steps + 1) * bh + hidden, dhAt = dzAt + rows * hidden, dxAt = dhAt + bh;
         ReadOnlySpan<float> xT = workspace.Slice(0, rows * inputSize), hs = workspace.Slice(hsAt, (steps + 1) * bh);
@@ -76,15 +76,7 @@ public static class SimpleRnnKernels
         dh.Clear();
         for (int t = steps - 1; t >= 0; t--)
         {
-            if (returnSequences)
-                for (int n = 0; n < batch; n++)
-                {
-                    ReadOnlySpan<float> above = outputGrad.Slice((n * steps + t) * hidden, hidden);
-                    Span<float> row = dh.Slice(n * hidden, hidden);
-                    for (int j = 0; j < hidden; j++) row[j] += above[j];
-                }
-            else if (t == steps - 1)
-                for (int k = 0; k < bh; k++) dh[k] += outputGrad[k];
+            SequenceLayout.AddGradientFromAbove(outputGrad, dh, t, batch, steps, hidden, returnSequences);
             // dz_t = dh · f'(h_t), from the stored output.
             Span<float> dzt = dz.Slice(t * bh, bh);
             dh.CopyTo(dzt);
@@ -98,29 +90,7 @@ public static class SimpleRnnKernels
         {
             Span<float> dXT = workspace.Slice(dxAt, rows * inputSize);
             DenseKernels.BackwardInput<Identity>(dz, wIh, default, dXT, rows, inputSize, hidden, 0f);
-            Transpose(dXT, inputGrad, steps, batch, inputSize);
+            SequenceLayout.Transpose(dXT, inputGrad, steps, batch, inputSize);
         }
-    }
-
-    static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int a, int b, int k)
-    {
-        for (int i = 0; i < a; i++)
-            for (int j = 0; j < b; j++)
-                source.Slice((i * b + j) * k, k).CopyTo(destination.Slice((j * a + i) * k, k));
-    }
-
-    static void Check(int batch, int steps, int inputSize, int hidden)
-    {
-        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be at least 1, but was {batch}.");
-        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be at least 1, but was {steps}.");
-        if (inputSize < 1) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, $"inputSize must be at least 1, but was {inputSize}.");
-        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"hidden must be at least 1, but was {hidden}.");
-        if (WorkspaceSize(batch, steps, inputSize, hidden) > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(batch), $"A recurrent layer of batch {batch}, {steps} steps, {inputSize} inputs and {hidden} units needs more workspace than an array holds.");
-    }
-
-    static void Require(int actual, long expected, string name)
-    {
-        if (actual != expected) throw new ArgumentException($"{name} must hold {expected} floats, but holds {actual}.", name);
     }
 }

@@ -115,22 +115,3 @@ if (args.Length > 2 && args[2] == "shapes")
             Console.WriteLine(line);
         }
 }
-
-// Break-even of the parallel path: forward and weight gradient of a square layer at batch 64, serial vs parallel.
-if (args.Length > 2 && args[2] == "breakeven")
-{
-    int degree = Parallelism.MaxDegreeOfParallelism;
-    foreach (int size in new[] { 24, 32, 48, 64, 96, 128, 192 })
-    {
-        var xs = Rand(64 * size, 1f); var ws = Rand(size * size, 0.1f); var ys = new float[64 * size]; var gw = new float[size * size];
-        DenseKernels.ParallelThreshold = long.MaxValue;
-        Parallelism.MaxDegreeOfParallelism = 1;
-        double fs = Time(() => DenseKernels.Forward<ReLU>(xs, ws, default, ys, 64, size, size, 0f));
-        double bs = Time(() => DenseKernels.BackwardWeights(ys, xs, gw, default, 64, size, size));
-        DenseKernels.ParallelThreshold = 0;
-        Parallelism.MaxDegreeOfParallelism = degree;
-        double fp = Time(() => DenseKernels.Forward<ReLU>(xs, ws, default, ys, 64, size, size, 0f));
-        double bp = Time(() => DenseKernels.BackwardWeights(ys, xs, gw, default, 64, size, size));
-        Console.WriteLine($"  64x{size}x{size} ({64L * size * size / 1024}K MACs): forward {fs:F1} -> {fp:F1} us, weights {bs:F1} -> {bp:F1} us");
-    }
-}

@@ -15,10 +15,19 @@ public static class SimpleRnnKernels
     public static long ParameterCount(int inputSize, int hidden) => (long)hidden * (inputSize + hidden + 2);
 
     /// <summary>Floats of workspace: x and the states time-major, the bias sum, and backward's scratch.</summary>
-    public static long WorkspaceSize(int batch, int steps, int inputSize, int hidden)
+    public static long WorkspaceSize(int batch, int steps, int inputSize, int hidden) => Layout.Create(batch, steps, inputSize, hidden).Total;
+
+    // Where each buffer lives in the workspace (offsets in floats). Dh doubles as forward's recurrent-product scratch:
+    // backward clears it before use.
+    readonly record struct Layout(long XT, long Hs, long Bias, long Dz, long Dh, long DXT, long Scratch, long Total)
     {
-        long tb = (long)steps * batch, bh = (long)batch * hidden;
-        return tb * inputSize + (steps + 1) * bh + hidden + tb * hidden + bh + tb * inputSize + tb * (hidden + Math.Max(inputSize, hidden));
+        public static Layout Create(int batch, int steps, int inputSize, int hidden)
+        {
+            long tb = (long)steps * batch, bh = (long)batch * hidden;
+            long xT = 0, hs = xT + tb * inputSize, bias = hs + (steps + 1) * bh, dz = bias + hidden, dh = dz + tb * hidden;
+            long dXT = dh + bh, scratch = dXT + tb * inputSize;
+            return new Layout(xT, hs, bias, dz, dh, dXT, scratch, scratch + tb * (hidden + Math.Max(inputSize, hidden)));
+        }
     }
 
     /// <summary>Runs the layer; the workspace keeps what <see cref="Backward{TAct}"/> needs.</summary>
@@ -33,10 +42,10 @@ public static class SimpleRnnKernels
         SequenceLayout.Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
         ReadOnlySpan<float> wIh = parameters.Slice(0, hidden * inputSize), wHh = parameters.Slice(hidden * inputSize, hidden * hidden);
         ReadOnlySpan<float> bIh = parameters.Slice(hidden * (inputSize + hidden), hidden), bHh = parameters.Slice(hidden * (inputSize + hidden + 1), hidden);
-        Span<float> xT = workspace.Slice(0, rows * inputSize), hs = workspace.Slice(rows * inputSize, (steps + 1) * bh);
-        Span<float> bias = workspace.Slice(rows * inputSize + (steps + 1) * bh, hidden);
-        // The recurrent product's scratch: backward's dh slot, unused until then.
-        Span<float> recurrent = workspace.Slice(rows * inputSize + (steps + 1) * bh + hidden + rows * hidden, bh);
+        var at = Layout.Create(batch, steps, inputSize, hidden);
+        Span<float> xT = workspace.Slice((int)at.XT, rows * inputSize), hs = workspace.Slice((int)at.Hs, (steps + 1) * bh);
+        Span<float> bias = workspace.Slice((int)at.Bias, hidden);
+        Span<float> recurrent = workspace.Slice((int)at.Dh, bh);
 
         SequenceLayout.Transpose(input, xT, batch, steps, inputSize);
         for (int k = 0; k < hidden; k++) bias[k] = bIh[k] + bHh[k];
@@ -67,9 +76,9 @@ public static class SimpleRnnKernels
         if (!inputGrad.IsEmpty) SequenceLayout.Require(inputGrad.Length, (long)rows * inputSize, nameof(inputGrad));
         SequenceLayout.Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
         ReadOnlySpan<float> wIh = parameters.Slice(0, hidden * inputSize), wHh = parameters.Slice(hidden * inputSize, hidden * hidden);
-        int hsAt = rows * inputSize, dzAt = hsAt + (steps + 1) * bh + hidden, dhAt = dzAt + rows * hidden, dxAt = dhAt + bh;
-        ReadOnlySpan<float> xT = workspace.Slice(0, rows * inputSize), hs = workspace.Slice(hsAt, (steps + 1) * bh);
-        Span<float> dz = workspace.Slice(dzAt, rows * hidden), dh = workspace.Slice(dhAt, bh);
+        var at = Layout.Create(batch, steps, inputSize, hidden);
+        ReadOnlySpan<float> xT = workspace.Slice((int)at.XT, rows * inputSize), hs = workspace.Slice((int)at.Hs, (steps + 1) * bh);
+        Span<float> dz = workspace.Slice((int)at.Dz, rows * hidden), dh = workspace.Slice((int)at.Dh, bh);
         Span<float> dWIh = parameterGrads.Slice(0, hidden * inputSize), dWHh = parameterGrads.Slice(hidden * inputSize, hidden * hidden);
         Span<float> dBIh = parameterGrads.Slice(hidden * (inputSize + hidden), hidden), dBHh = parameterGrads.Slice(hidden * (inputSize + hidden + 1), hidden);
 
@@ -83,12 +92,12 @@ public static class SimpleRnnKernels
             ElementwiseKernels.MultiplyByDerivative<TAct>(hs.Slice((t + 1) * bh, bh), dzt, 0f);
             if (t > 0) DenseKernels.BackwardInput<Identity>(dzt, wHh, default, dh, batch, hidden, hidden, 0f);
         }
-        Span<float> scratch = workspace.Slice(dxAt + rows * inputSize);
+        Span<float> scratch = workspace.Slice((int)at.Scratch, (int)(at.Total - at.Scratch));
         TallProducts.WeightGradient(dz, xT, dWIh, dBIh, scratch, rows, inputSize, hidden);
         TallProducts.WeightGradient(dz, hs.Slice(0, rows * hidden), dWHh, dBHh, scratch, rows, hidden, hidden);
         if (!inputGrad.IsEmpty)
         {
-            Span<float> dXT = workspace.Slice(dxAt, rows * inputSize);
+            Span<float> dXT = workspace.Slice((int)at.DXT, rows * inputSize);
             DenseKernels.BackwardInput<Identity>(dz, wIh, default, dXT, rows, inputSize, hidden, 0f);
             SequenceLayout.Transpose(dXT, inputGrad, steps, batch, inputSize);
         }

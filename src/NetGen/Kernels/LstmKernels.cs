@@ -13,8 +13,12 @@ namespace NetGen.Kernels;
 /// <item>parameters, flat: W_ih [4H, in], then W_hh [4H, H], then b_ih [4H], then b_hh [4H]; gate rows in the order
 /// i (input), f (forget), g (cell candidate), o (output);</item>
 /// <item>i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o) with a = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh;
-/// c_t = f·c_{t−1} + i·g; h_t = o·tanh(c_t); h_{−1} = c_{−1} = 0.</item>
+/// c_t = f·c_{t−1} + i·g; h_t = o·tanh(c_t); h_{−1} = c_{−1} = 0, or a carried state (below).</item>
 /// </list>
+/// Stateful (truncated BPTT over a long stream cut into batches): pass Forward a <c>state</c> span of 2 × batch × H
+/// floats, h_{−1} of every row then c_{−1} of every row. Forward starts from it and overwrites it with (h_T, c_T), where
+/// the next batch of the stream continues; Backward then cuts the gradient at the batch boundary (none flows into the
+/// initial state), which is what makes the truncation.
 /// The input projections of all steps are one matrix product (<see cref="DenseKernels"/>); each step then takes one
 /// [batch, H]·[H, 4H] product for the recurrence and one fused pass for the gates' nonlinearities and the cell update.
 /// Internally every per-step buffer is time-major ([step, batch, ·], so a step's rows are contiguous); the input and
@@ -44,9 +48,11 @@ public static class LstmKernels
     /// <summary>
     /// Runs the layer. <paramref name="output"/> is [batch, steps, H] when <paramref name="returnSequences"/>, else [batch, H].
     /// <paramref name="workspace"/> (<see cref="WorkspaceSize"/> floats) keeps what <see cref="Backward"/> needs.
+    /// <paramref name="state"/>, unless empty, is [2, batch, H]: (h, c) read as the initial state and overwritten with the
+    /// final one; empty starts every sequence from zeros.
     /// </summary>
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, Span<float> output, Span<float> workspace,
-        int batch, int steps, int inputSize, int hidden, bool returnSequences)
+        int batch, int steps, int inputSize, int hidden, bool returnSequences, Span<float> state = default)
     {
         SequenceLayout.Check("LSTM", batch, steps, inputSize, hidden, Layout.Create(batch, steps, inputSize, hidden).Total);
         var at = Layout.Create(batch, steps, inputSize, hidden);
@@ -55,6 +61,7 @@ public static class LstmKernels
         SequenceLayout.Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
         SequenceLayout.Require(output.Length, returnSequences ? (long)batch * steps * hidden : bh, nameof(output));
         SequenceLayout.Require(workspace.Length, at.Total, nameof(workspace));
+        if (!state.IsEmpty) SequenceLayout.Require(state.Length, 2L * bh, nameof(state));
 
         ReadOnlySpan<float> wIh = parameters.Slice(0, h4 * inputSize), wHh = parameters.Slice(h4 * inputSize, h4 * hidden);
         ReadOnlySpan<float> bIh = parameters.Slice(h4 * (inputSize + hidden), h4), bHh = parameters.Slice(h4 * (inputSize + hidden + 1), h4);
@@ -66,8 +73,10 @@ public static class LstmKernels
         for (int k = 0; k < h4; k++) bias[k] = bIh[k] + bHh[k];
         // Every step's input projection (and both biases) in one product: gates[t, n] = W_ih·x[n, t] + b_ih + b_hh.
         DenseKernels.Forward<Identity>(xT, wIh, bias, gates, rows, inputSize, h4, 0f);
-        hs.Slice(0, bh).Clear();
-        cs.Slice(0, bh).Clear();
+        // The initial state sits in slot 0 of hs and cs, where Backward reads it (c_{−1} in the forget gate's
+        // gradient, h_{−1} in dW_hh).
+        SequenceLayout.LoadState(state.IsEmpty ? default : state.Slice(0, bh), hs.Slice(0, bh));
+        SequenceLayout.LoadState(state.IsEmpty ? default : state.Slice(bh, bh), cs.Slice(0, bh));
         for (int t = 0; t < steps; t++)
         {
             DenseKernels.Forward<Identity>(hs.Slice(t * bh, bh), wHh, default, recurrent, batch, hidden, h4, 0f);
@@ -75,12 +84,18 @@ public static class LstmKernels
         }
         if (returnSequences) SequenceLayout.Transpose(hs.Slice(bh), output, steps, batch, hidden);
         else hs.Slice(steps * bh, bh).CopyTo(output);
+        if (!state.IsEmpty)
+        {
+            hs.Slice(steps * bh, bh).CopyTo(state);
+            cs.Slice(steps * bh, bh).CopyTo(state.Slice(bh));
+        }
     }
 
     /// <summary>
     /// Backward through time from <paramref name="outputGrad"/> (shaped as Forward's output). Overwrites
     /// <paramref name="parameterGrads"/> (the layout of the parameters) and, unless it is empty,
-    /// <paramref name="inputGrad"/> ([batch, steps, in]). The workspace must hold what Forward left in it.
+    /// <paramref name="inputGrad"/> ([batch, steps, in]). The workspace must hold what Forward left in it, the initial
+    /// state included; no gradient flows into that state (truncated BPTT).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> parameters, Span<float> parameterGrads, Span<float> inputGrad,
         Span<float> workspace, int batch, int steps, int inputSize, int hidden, bool returnSequences)

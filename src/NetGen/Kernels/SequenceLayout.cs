@@ -33,6 +33,13 @@ internal static class SequenceLayout
             for (int k = 0; k < batch * hidden; k++) dh[k] += outputGrad[k];
     }
 
+    /// <summary>The initial state of a step loop: a copy of <paramref name="state"/>, or zeros when it is empty (no carried state).</summary>
+    public static void LoadState(ReadOnlySpan<float> state, Span<float> initial)
+    {
+        if (state.IsEmpty) initial.Clear();
+        else state.CopyTo(initial);
+    }
+
     /// <summary>Positive sizes and a workspace an array can hold; <paramref name="layer"/> names the kind in the message.</summary>
     public static void Check(string layer, int batch, int steps, int inputSize, int hidden, long workspace)
     {

@@ -3,7 +3,7 @@ using System;
 namespace NetGen.Kernels;
 
 /// <summary>
-/// An Elman recurrent layer, h_t = f(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh) with h_{−1} = 0, over a batch of
+/// An Elman recurrent layer, h_t = f(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh) with h_{−1} = 0 (or a carried state), over a batch of
 /// sequences, forward and backward through time, in PyTorch's <c>nn.RNN(batch_first=True)</c> layout: x [batch,
 /// steps, in]; output [batch, steps, H] or the last step's [batch, H]; parameters W_ih [H, in], W_hh [H, H], b_ih [H],
 /// b_hh [H], flat in that order. The activation is a type (tanh, PyTorch's default, or ReLU). As in
@@ -30,9 +30,13 @@ public static class SimpleRnnKernels
         }
     }
 
-    /// <summary>Runs the layer; the workspace keeps what <see cref="Backward{TAct}"/> needs.</summary>
+    /// <summary>
+    /// Runs the layer; the workspace keeps what <see cref="Backward{TAct}"/> needs. <paramref name="state"/>, unless empty,
+    /// is h [batch, H]: read as h_{−1} and overwritten with h_T, for a stream cut into batches (truncated BPTT: Backward
+    /// sends no gradient into it); empty starts from zeros.
+    /// </summary>
     public static void Forward<TAct>(ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, Span<float> output, Span<float> workspace,
-        int batch, int steps, int inputSize, int hidden, bool returnSequences) where TAct : struct, IActivation
+        int batch, int steps, int inputSize, int hidden, bool returnSequences, Span<float> state = default) where TAct : struct, IActivation
     {
         SequenceLayout.Check("SimpleRNN", batch, steps, inputSize, hidden, WorkspaceSize(batch, steps, inputSize, hidden));
         int bh = batch * hidden, rows = steps * batch;
@@ -40,6 +44,7 @@ public static class SimpleRnnKernels
         SequenceLayout.Require(parameters.Length, ParameterCount(inputSize, hidden), nameof(parameters));
         SequenceLayout.Require(output.Length, returnSequences ? (long)rows * hidden : bh, nameof(output));
         SequenceLayout.Require(workspace.Length, WorkspaceSize(batch, steps, inputSize, hidden), nameof(workspace));
+        if (!state.IsEmpty) SequenceLayout.Require(state.Length, bh, nameof(state));
         ReadOnlySpan<float> wIh = parameters.Slice(0, hidden * inputSize), wHh = parameters.Slice(hidden * inputSize, hidden * hidden);
         ReadOnlySpan<float> bIh = parameters.Slice(hidden * (inputSize + hidden), hidden), bHh = parameters.Slice(hidden * (inputSize + hidden + 1), hidden);
         var at = Layout.Create(batch, steps, inputSize, hidden);
@@ -49,19 +54,21 @@ public static class SimpleRnnKernels
 
         SequenceLayout.Transpose(input, xT, batch, steps, inputSize);
         for (int k = 0; k < hidden; k++) bias[k] = bIh[k] + bHh[k];
-        hs.Slice(0, bh).Clear();
+        // h_{−1} in slot 0, where Backward's dW_hh = Σ dzᵀ·h_{t−1} reads it.
+        SequenceLayout.LoadState(state, hs.Slice(0, bh));
         // Pre-activations of every step from the input (with both biases) in one product, into the state slots 1..T.
         DenseKernels.Forward<Identity>(xT, wIh, bias, hs.Slice(bh), rows, inputSize, hidden, 0f);
         for (int t = 0; t < steps; t++)
         {
-            Span<float> state = hs.Slice((t + 1) * bh, bh);
+            Span<float> current = hs.Slice((t + 1) * bh, bh);
             // h_t = f(pre_t + W_hh·h_{t−1}): the recurrent product added in place, then the activation.
             DenseKernels.Forward<Identity>(hs.Slice(t * bh, bh), wHh, default, recurrent, batch, hidden, hidden, 0f);
-            for (int k = 0; k < bh; k++) state[k] += recurrent[k];
-            ElementwiseKernels.Apply<TAct>(state, 0f);
+            for (int k = 0; k < bh; k++) current[k] += recurrent[k];
+            ElementwiseKernels.Apply<TAct>(current, 0f);
         }
         if (returnSequences) SequenceLayout.Transpose(hs.Slice(bh), output, steps, batch, hidden);
         else hs.Slice(steps * bh, bh).CopyTo(output);
+        if (!state.IsEmpty) hs.Slice(steps * bh, bh).CopyTo(state);
     }
 
     /// <summary>Backward through time; overwrites the parameter gradients and, unless empty, the input gradient.</summary>

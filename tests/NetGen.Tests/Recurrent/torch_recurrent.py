@@ -2,8 +2,9 @@
 
 Usage: torch_recurrent.py FOLDER. Reads spec.json (kind: lstm, rnn_tanh or rnn_relu; batch, steps, inputs, hidden,
 sequences), x.f32, parameters.f32 (W_ih,
-W_hh, b_ih, b_hh flat) and weights.f32 (loss = sum(weights * output)); writes result.f64: the output, then the
-gradients of the parameters in the same flat layout, then the gradient of x.
+W_hh, b_ih, b_hh flat), weights.f32 (loss = sum(weights * output)) and, when present, state.f32: the initial state
+(LSTM: h0 of every row then c0 of every row; RNN: h0). Writes result.f64: the output, then the gradients of the
+parameters in the same flat layout, then the gradient of x, then (with a state) the final state in the same layout.
 """
 import json
 import os
@@ -30,8 +31,16 @@ with torch.no_grad():
     lstm.weight_hh_l0.copy_(parts[1].view(G * H, H))
     lstm.bias_ih_l0.copy_(parts[2])
     lstm.bias_hh_l0.copy_(parts[3])
-out, _ = lstm(x)
+state_file = os.path.join(folder, "state.f32")
+initial = read("state.f32").view(-1, 1, B, H) if os.path.exists(state_file) else None  # [h; c] or [h], each [layers, B, H]
+if initial is None:
+    out, final = lstm(x)
+elif kind == "lstm":
+    out, final = lstm(x, (initial[0], initial[1]))
+else:
+    out, final = lstm(x, initial[0])
 y = out.reshape(-1) if spec["sequences"] else out[:, -1, :].reshape(-1)
 (y * w).sum().backward()
 grads = [lstm.weight_ih_l0.grad.reshape(-1), lstm.weight_hh_l0.grad.reshape(-1), lstm.bias_ih_l0.grad, lstm.bias_hh_l0.grad]
-np.concatenate([y.detach().numpy()] + [g.numpy() for g in grads] + [x.grad.reshape(-1).numpy()]).astype(np.float64).tofile(os.path.join(folder, "result.f64"))
+finals = [] if initial is None else [torch.cat([f.reshape(-1) for f in (final if kind == "lstm" else (final,))]).detach().numpy()]
+np.concatenate([y.detach().numpy()] + [g.numpy() for g in grads] + [x.grad.reshape(-1).numpy()] + finals).astype(np.float64).tofile(os.path.join(folder, "result.f64"))

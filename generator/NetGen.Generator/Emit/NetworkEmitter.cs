@@ -74,6 +74,8 @@ internal static class NetworkEmitter
         foreach (var row in SummaryTable(plan)) w.Line(("//   " + row).TrimEnd());
         w.Line("//");
         w.Line($"// Loss: {model.Loss}{LossNote(model.Loss)}. Training FLOPs per sample ≈ 3 × forward.");
+        if (plan.Output.Output.IsSequence)
+            w.Line($"// The output is a sequence: the loss scores each of its {Literal.Int(plan.Output.Output.Steps)} steps and averages over batch × steps (batch above reads batch × steps).");
     }
 
     /// <summary>The architecture table: the header comment and Summary() both print it.</summary>

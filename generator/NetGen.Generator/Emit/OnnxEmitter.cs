@@ -33,7 +33,9 @@ internal static class OnnxEmitter
             {
                 var input = plan.Input;
                 string name = Literal.String(plan.Model.ClassName);
-                w.Line(input.IsImage
+                if (plan.TakesTokens) w.Line($"{Builder} onnx = {Builder}.ForTokens({name}, _parameters, {Literal.Int(input.Size)});");
+                else if (input.IsSequence) w.Line($"{Builder} onnx = {Builder}.ForSequence({name}, _parameters, {Literal.Int(input.Steps)}, {Literal.Int(input.Features)});");
+                else w.Line(input.IsImage
                     ? $"{Builder} onnx = {Builder}.ForImage({name}, _parameters, {Literal.Int(input.Channels)}, {Literal.Int(input.Height)}, {Literal.Int(input.Width)});"
                     : $"{Builder} onnx = {Builder}.ForVector({name}, _parameters, {Literal.Int(input.Size)});");
                 foreach (var layer in plan.Layers) w.Line(Call(layer.Layer.LowerOnnx(layer)));
@@ -62,6 +64,10 @@ internal static class OnnxEmitter
                 $"{Bool(!c.Bias.IsNone)}, global::NetGen.Activation.{c.Activation}, {Literal.Float(c.Alpha)});",
             OnnxPoolOp p => $"onnx.{(p.Max ? "MaxPool2D" : "AvgPool2D")}({layer}, {Literal.Int(p.Size)}, {Literal.Int(p.Stride)});",
             OnnxFlattenOp => $"onnx.Flatten({layer});",
+            OnnxEmbeddingOp e => $"onnx.Embedding({layer}, {Literal.Int(e.Vocabulary)}, {Literal.Int(e.Dimension)}, {Literal.Int(e.Weights.Offset)});",
+            OnnxRecurrentOp r when r.Geometry.Cell == RecurrentCell.Lstm =>
+                $"onnx.Lstm({layer}, {Literal.Int(r.Geometry.Hidden)}, {Literal.Int(r.Parameters.Offset)}, {Bool(r.Geometry.ReturnSequences)});",
+            OnnxRecurrentOp r => $"onnx.SimpleRnn({layer}, {Literal.Int(r.Geometry.Hidden)}, {Literal.Int(r.Parameters.Offset)}, {Bool(r.Geometry.ReturnSequences)}, global::NetGen.Activation.{r.Geometry.Activation});",
             OnnxIdentityOp i => $"onnx.Skip({layer}); // {i.Kind}: the identity at inference",
             OnnxUnsupportedOp u => $"onnx.Unsupported({Literal.String(u.Kind)}, {layer});",
             _ => $"onnx.Unsupported({Literal.String(op.GetType().Name)}, {layer});",

@@ -106,7 +106,6 @@ internal sealed record DenseLayer(
                 false, plan.InputGradient, plan.Fold, plan.Input.Features, Units, plan.Input.Steps);
     }
 
-    public override OnnxOp LowerOnnx(LayerPlan plan) => plan.Input.IsSequence
-        ? new OnnxUnsupportedOp(plan.Name, "time-distributed Dense")
-        : new OnnxDenseOp(plan.Name, plan.Input.Size, Units, Weights(plan), Biases(plan), ActivationKind, AlphaValue);
+    public override OnnxOp LowerOnnx(LayerPlan plan) =>
+        new OnnxDenseOp(plan.Name, plan.Input.Features, Units, Weights(plan), Biases(plan), ActivationKind, AlphaValue);
 }

@@ -71,5 +71,5 @@ internal sealed record EmbeddingLayer(int Vocabulary, int Dimension, bool IsTrai
         yield return new WhenTrainableOp(plan.Index, new EmbeddingBackwardOp(plan.Index, plan.TrainingSource, plan.OutputGradient!.Value, Weights(plan), Vocabulary, Dimension));
     }
 
-    public override OnnxOp LowerOnnx(LayerPlan plan) => new OnnxUnsupportedOp(plan.Name, Kind);
+    public override OnnxOp LowerOnnx(LayerPlan plan) => new OnnxEmbeddingOp(plan.Name, Vocabulary, Dimension, Weights(plan));
 }

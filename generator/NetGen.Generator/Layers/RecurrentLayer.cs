@@ -126,5 +126,5 @@ internal abstract record RecurrentLayer(int Units, bool ReturnSequences, InitKin
             plan.ComputesParameterGradients, plan.InputGradient, Geometry(plan));
     }
 
-    public override OnnxOp LowerOnnx(LayerPlan plan) => new OnnxUnsupportedOp(plan.Name, Kind);
+    public override OnnxOp LowerOnnx(LayerPlan plan) => new OnnxRecurrentOp(plan.Name, Geometry(plan), Parameters(plan));
 }

@@ -28,3 +28,9 @@ internal sealed record OnnxIdentityOp(string Layer, string Kind) : OnnxOp(Layer)
 
 /// <summary>A layer kind the exporter cannot write: the export throws NotSupportedException naming it.</summary>
 internal sealed record OnnxUnsupportedOp(string Layer, string Kind) : OnnxOp(Layer);
+
+/// <summary>Gather: token ids to rows of W [vocabulary, dimension].</summary>
+internal sealed record OnnxEmbeddingOp(string Layer, int Vocabulary, int Dimension, ParameterSlice Weights) : OnnxOp(Layer);
+
+/// <summary>ONNX's LSTM or RNN, batch-first, from PyTorch's flat layout; every step's h or the last.</summary>
+internal sealed record OnnxRecurrentOp(string Layer, RecurrentGeometry Geometry, ParameterSlice Parameters) : OnnxOp(Layer);

@@ -15,11 +15,11 @@ internal static class OnnxField
     // NodeProto
     public const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
     // AttributeProto, and its AttributeType enum
-    public const int AttributeName = 1, AttributeF = 2, AttributeI = 3, AttributeIntsField = 8, AttributeType = 20;
-    public const int AttributeFloat = 1, AttributeInt = 2, AttributeInts = 7;
+    public const int AttributeName = 1, AttributeF = 2, AttributeI = 3, AttributeIntsField = 8, AttributeStringsField = 9, AttributeType = 20;
+    public const int AttributeFloat = 1, AttributeInt = 2, AttributeInts = 7, AttributeStrings = 8;
     // TensorProto, and its DataType enum
     public const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
-    public const int Float = 1;
+    public const int Float = 1, Int64 = 7;
     // ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto, TensorShapeProto.Dimension
     public const int ValueInfoName = 1, ValueInfoType = 2;
     public const int TypeTensorType = 1;

@@ -9,6 +9,7 @@
 //   total                                                 98,400    12,058,624
 //
 // Loss: CrossEntropy, fused with the softmax: dL/dz = (y·Σt − t)/batch, (y − t)/batch for one-hot targets. Training FLOPs per sample ≈ 3 × forward.
+// The output is a sequence: the loss scores each of its 64 steps and averages over batch × steps (batch above reads batch × steps).
 #nullable enable
 
 partial class CharLstm : global::NetGen.INetwork
@@ -390,10 +391,10 @@ partial class CharLstm : global::NetGen.INetwork
         _concurrency.EnterShared("ExportOnnx");
         try
         {
-            global::NetGen.Onnx.OnnxGraphBuilder onnx = global::NetGen.Onnx.OnnxGraphBuilder.ForVector("CharLstm", _parameters, 64);
-            onnx.Unsupported("Embedding", "Embedding1");
-            onnx.Unsupported("LSTM", "LSTM2");
-            onnx.Unsupported("time-distributed Dense", "Dense3");
+            global::NetGen.Onnx.OnnxGraphBuilder onnx = global::NetGen.Onnx.OnnxGraphBuilder.ForTokens("CharLstm", _parameters, 64);
+            onnx.Embedding("Embedding1", 96, 32, 0);
+            onnx.Lstm("LSTM2", 128, 3072, true);
+            onnx.Dense("Dense3", 128, 96, 86016, true, global::NetGen.Activation.Softmax, 0.0f);
             return onnx;
         }
         finally

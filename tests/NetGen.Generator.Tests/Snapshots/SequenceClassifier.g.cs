@@ -232,9 +232,9 @@ partial class SequenceClassifier : global::NetGen.INetwork
         _concurrency.EnterShared("ExportOnnx");
         try
         {
-            global::NetGen.Onnx.OnnxGraphBuilder onnx = global::NetGen.Onnx.OnnxGraphBuilder.ForVector("SequenceClassifier", _parameters, 784);
-            onnx.Unsupported("SimpleRNN", "SimpleRNN1");
-            onnx.Unsupported("LSTM", "LSTM2");
+            global::NetGen.Onnx.OnnxGraphBuilder onnx = global::NetGen.Onnx.OnnxGraphBuilder.ForSequence("SequenceClassifier", _parameters, 28, 28);
+            onnx.SimpleRnn("SimpleRNN1", 16, 0, true, global::NetGen.Activation.Tanh);
+            onnx.Lstm("LSTM2", 32, 736, false);
             onnx.Dense("Dense3", 32, 10, 7136, true, global::NetGen.Activation.Softmax, 0.0f);
             return onnx;
         }

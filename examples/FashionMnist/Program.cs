@@ -71,12 +71,20 @@ var trainer = new Trainer(net, adam, new TrainerOptions
         "lstm" => new ExponentialDecay(options.LearningRate, 0.8f),
         _ => new ReduceOnPlateau(factor: 0.3f, patience: 1),
     },
-    EarlyStopping = new EarlyStopping { Patience = 4, RestoreBestWeights = true },
+    // The LSTM's validation loss bottoms out epochs before its accuracy does (it grows confident on the few it gets
+    // wrong): keep the epoch with the best validation accuracy instead.
+    EarlyStopping = new EarlyStopping
+    {
+        Patience = 4,
+        RestoreBestWeights = true,
+        Monitor = options.Model == "lstm" ? MonitoredLoss.ValidationAccuracy : MonitoredLoss.ValidationLoss,
+    },
     CheckpointPath = options.SavePath,
 });
 
 var history = Report.Train(trainer, fit, validation, options.Epochs);
-AnsiConsole.MarkupLine($"Best epoch {history.BestEpoch + 1} (validation loss {history.BestLoss:F4}); {Markup.Escape(history.ReasonText)}. Saved to {Markup.Escape(options.SavePath)}");
+string best = history.Monitor == MonitoredLoss.ValidationAccuracy ? $"validation accuracy {history.BestValue:P2}" : $"validation loss {history.BestValue:F4}";
+AnsiConsole.MarkupLine($"Best epoch {history.BestEpoch + 1} ({best}); {Markup.Escape(history.ReasonText)}. Saved to {Markup.Escape(options.SavePath)}");
 
 // The trainer's checkpoint holds the best weights; save them again with the standardizer, as one model file.
 var model = new SaveOptions();

@@ -502,11 +502,16 @@ internal static class NetworkEmitter
 
     private static int MaxBatch(int perSample) => (int)System.Math.Min(int.MaxValue, MaxArrayLength / System.Math.Max(perSample, 1));
 
-    /// <summary>Predict's chunk: 256 samples, fewer where one chunk's largest inference array would not fit in an array.</summary>
+    /// <summary>
+    /// Predict's chunk: 256 samples, fewer where one chunk's largest inference array would not fit in an array; a stateful
+    /// network's whole batch.
+    /// </summary>
     private static int InferenceChunk(NetworkProgram program)
     {
         int perSample = 1;
         foreach (var shared in program.InferenceArrays) perSample = System.Math.Max(perSample, shared.PerSample);
+        // A stateful network's rows continue the carried state row by row: the whole batch is one chunk.
+        if (IsStateful(program)) return System.Math.Max(1, MaxBatch(perSample));
         return System.Math.Max(1, System.Math.Min(PredictChunk, MaxBatch(perSample)));
     }
 

@@ -171,6 +171,38 @@ public class LstmKernelTests
         for (int k = 0; k < state.Length; k++) Assert.True(Math.Abs(wholeState[k] - state[k]) <= 1e-6f, $"final state {k}: one call {wholeState[k]:R}, two calls {state[k]:R}");
     }
 
+    // Rows are split across threads for the whole step loop (forward and backward); every value must come out the same
+    // as on one thread. 7 rows split unevenly; 20 units end in a partial block of the packed weights.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Splitting_the_rows_across_threads_changes_no_bit(bool sequences)
+    {
+        const int batch = 7, steps = 5, inputs = 6, hidden = 20;
+        int parameterCount = (int)LstmKernels.ParameterCount(inputs, hidden), outputs = sequences ? batch * steps * hidden : batch * hidden;
+        var x = TestData.Random(batch * steps * inputs, 38);
+        var p = TestData.Random(parameterCount, 39, 0.5f);
+        var above = TestData.Random(outputs, 40);
+        (float[] Y, float[] DP, float[] DX, float[] State) Run(bool parallel)
+        {
+            using var scope = new ParallelScope(parallel);
+            var workspace = new float[LstmKernels.WorkspaceSize(batch, steps, inputs, hidden)];
+            var state = TestData.Random(2 * batch * hidden, 41, 0.5f);
+            var y = new float[outputs];
+            var dp = new float[parameterCount];
+            var dx = new float[x.Length];
+            LstmKernels.Forward(x, p, y, workspace, batch, steps, inputs, hidden, sequences, state);
+            LstmKernels.Backward(above, p, dp, dx, workspace, batch, steps, inputs, hidden, sequences);
+            return (y, dp, dx, state);
+        }
+        var one = Run(parallel: false);
+        var split = Run(parallel: true);
+        TestData.BitIdentical(one.Y, split.Y, "output");
+        TestData.BitIdentical(one.State, split.State, "final state");
+        TestData.BitIdentical(one.DP, split.DP, "parameter gradient");
+        TestData.BitIdentical(one.DX, split.DX, "input gradient");
+    }
+
     [Fact]
     public void A_state_of_the_wrong_length_is_refused_naming_both_lengths()
     {

@@ -158,14 +158,11 @@ public static unsafe class LstmKernels
         // transposes from L1 (see TallProducts): dW_ih = Σ dAᵀ·x, dW_hh = Σ dAᵀ·h_{t−1}, db = Σ dA (both biases).
         DenseKernels.Forward<Identity>(gatesT, xsT, default, dWIh, h4, rows, inputSize, 0f);
         DenseKernels.Forward<Identity>(gatesT, hsT, default, dWHh, h4, rows, hidden, 0f);
-        for (int j = 0; j < h4; j++)
-        {
-            ReadOnlySpan<float> row = gatesT.Slice(j * rows, rows);
-            float sum = 0f;
-            for (int r = 0; r < rows; r++) sum += row[r];
-            dBIh[j] = sum;
-            dBHh[j] = sum;
-        }
+        // The bias gradient adds whole rows of dA, a vector of gates at a time (summing each gate's long row of dAᵀ
+        // instead is one dependent add after another); each element still sums over the rows in order.
+        dBIh.Clear();
+        for (int r = 0; r < rows; r++) ElementwiseKernels.AddInPlace(dGates.Slice(r * h4, h4), dBIh);
+        dBIh.CopyTo(dBHh);
         if (!inputGrad.IsEmpty)
         {
             Span<float> dXT = workspace.Slice((int)at.DXT, rows * inputSize);
@@ -210,10 +207,13 @@ public static unsafe class LstmKernels
     // Each pre-activation is one multiply-add chain over k in order, whatever the width or the rows' chunking, so the
     // results are the same on any thread count. Block by block of units, so the block's weights (H × 32 floats) stay
     // in L1 across the rows; two rows at a time (8 accumulators, the multiply-add latency covered).
+    // The sums leave the registers through a small buffer before the cell runs: the cell calls the vector exp, and an
+    // accumulator still live across that call would be spilled inside the product loop on every iteration.
     static void Step<V, TVec>(float* packed, float* hPrev, float* gates, float* cPrev, float* c, float* h, int n0, int n1, int hidden)
         where V : struct, IVectorWidth<TVec> where TVec : struct
     {
         int h4 = 4 * hidden, lanes = V.Lanes;
+        float* sums = stackalloc float[2 * 4 * UnitBlock];
         for (int u0 = 0; u0 < hidden; u0 += UnitBlock)
         {
             float* block = packed + (long)u0 * 4 * hidden;
@@ -233,9 +233,11 @@ public static unsafe class LstmKernels
                         i0 = V.MulAdd(b0, wi, i0); f0 = V.MulAdd(b0, wf, f0); g0 = V.MulAdd(b0, wg, g0); o0 = V.MulAdd(b0, wo, o0);
                         i1 = V.MulAdd(b1, wi, i1); f1 = V.MulAdd(b1, wf, f1); g1 = V.MulAdd(b1, wg, g1); o1 = V.MulAdd(b1, wo, o1);
                     }
+                    V.Store(i0, sums); V.Store(f0, sums + UnitBlock); V.Store(g0, sums + 2 * UnitBlock); V.Store(o0, sums + 3 * UnitBlock);
+                    V.Store(i1, sums + 4 * UnitBlock); V.Store(f1, sums + 5 * UnitBlock); V.Store(g1, sums + 6 * UnitBlock); V.Store(o1, sums + 7 * UnitBlock);
                     long o = (long)n * hidden + j;
-                    Finish<V, TVec>(i0, f0, g0, o0, gates + (long)n * h4 + j, cPrev + o, c + o, h + o, hidden, count);
-                    Finish<V, TVec>(i1, f1, g1, o1, gates + (long)(n + 1) * h4 + j, cPrev + o + hidden, c + o + hidden, h + o + hidden, hidden, count);
+                    Finish<V, TVec>(sums, gates + (long)n * h4 + j, cPrev + o, c + o, h + o, hidden, count);
+                    Finish<V, TVec>(sums + 4 * UnitBlock, gates + (long)(n + 1) * h4 + j, cPrev + o + hidden, c + o + hidden, h + o + hidden, hidden, count);
                 }
                 if (n < n1)
                 {
@@ -247,30 +249,25 @@ public static unsafe class LstmKernels
                         i0 = V.MulAdd(b0, V.Load(w), i0); f0 = V.MulAdd(b0, V.Load(w + UnitBlock), f0);
                         g0 = V.MulAdd(b0, V.Load(w + 2 * UnitBlock), g0); o0 = V.MulAdd(b0, V.Load(w + 3 * UnitBlock), o0);
                     }
+                    V.Store(i0, sums); V.Store(f0, sums + UnitBlock); V.Store(g0, sums + 2 * UnitBlock); V.Store(o0, sums + 3 * UnitBlock);
                     long o = (long)n * hidden + j;
-                    Finish<V, TVec>(i0, f0, g0, o0, gates + (long)n * h4 + j, cPrev + o, c + o, h + o, hidden, count);
+                    Finish<V, TVec>(sums, gates + (long)n * h4 + j, cPrev + o, c + o, h + o, hidden, count);
                 }
             }
         }
     }
 
-    // The cell of `count` units from their recurrent sums (a whole vector, or the last units of a block, lane by lane).
+    // The cell of `count` units from their recurrent sums (sums[0, 8, 16, 24] for gates i, f, g, o): a whole vector,
+    // or the last units of a block lane by lane.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Finish<V, TVec>(TVec ri, TVec rf, TVec rg, TVec ro, float* gates, float* cPrev, float* c, float* h, int hidden, int count)
+    static void Finish<V, TVec>(float* sums, float* gates, float* cPrev, float* c, float* h, int hidden, int count)
         where V : struct, IVectorWidth<TVec> where TVec : struct
     {
-        if (count == V.Lanes) Cell<V, TVec>(ri, rf, rg, ro, gates, cPrev, c, h, hidden);
-        else FinishPartial<V, TVec>(ri, rf, rg, ro, gates, cPrev, c, h, hidden, count);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    static void FinishPartial<V, TVec>(TVec ri, TVec rf, TVec rg, TVec ro, float* gates, float* cPrev, float* c, float* h, int hidden, int count)
-        where V : struct, IVectorWidth<TVec> where TVec : struct
-    {
-        float* sums = stackalloc float[4 * UnitBlock];
-        V.Store(ri, sums); V.Store(rf, sums + UnitBlock); V.Store(rg, sums + 2 * UnitBlock); V.Store(ro, sums + 3 * UnitBlock);
-        for (int l = 0; l < count; l++)
-            Cell<ScalarWidth, float>(sums[l], sums[UnitBlock + l], sums[2 * UnitBlock + l], sums[3 * UnitBlock + l], gates + l, cPrev + l, c + l, h + l, hidden);
+        if (count == V.Lanes)
+            Cell<V, TVec>(V.Load(sums), V.Load(sums + UnitBlock), V.Load(sums + 2 * UnitBlock), V.Load(sums + 3 * UnitBlock), gates, cPrev, c, h, hidden);
+        else
+            for (int l = 0; l < count; l++)
+                Cell<ScalarWidth, float>(sums[l], sums[UnitBlock + l], sums[2 * UnitBlock + l], sums[3 * UnitBlock + l], gates + l, cPrev + l, c + l, h + l, hidden);
     }
 
     // gates[0], gates[H], gates[2H], gates[3H]: the input projections of a_i, a_f, a_g, a_o (replaced by i, f, g, o).

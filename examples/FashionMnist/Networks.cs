@@ -23,6 +23,16 @@ public partial class FashionMlp { }
 [Dense(10, Activation.Softmax, Init = Init.FanIn)]
 public partial class FashionConv { }
 
+/// <summary>
+/// Each image read as a sequence: 28 steps (rows) of 28 pixels into an LSTM of 128 units, classified from the last
+/// step's h. The forget gate starts at bias 1 so the cell keeps the early rows while it learns.
+/// </summary>
+[Network(Loss.CrossEntropy)]
+[Input(28, 28)]
+[LSTM(128, ForgetGateBias = 1)]
+[Dense(10, Activation.Softmax)]
+public partial class FashionLstm { }
+
 /// <summary>The MLP with both hidden layers of rank 8 (for --compress).</summary>
 [Network(Loss.CrossEntropy)]
 [Input(784)]

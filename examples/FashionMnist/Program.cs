@@ -24,7 +24,12 @@ var (train, test, source) = Data.Load(options.DataDirectory, classNames);
 if (options.TrainLimit is int limit && limit < train.Count) train = train.Take(limit);
 AnsiConsole.MarkupLine($"[bold]Fashion-MNIST[/] from {Markup.Escape(source)}: {train.Count:N0} training and {test.Count:N0} test images");
 
-INetwork net = options.Model == "conv" ? new FashionConv(options.Seed) : new FashionMlp(options.Seed);
+INetwork net = options.Model switch
+{
+    "conv" => new FashionConv(options.Seed),
+    "lstm" => new FashionLstm(options.Seed),
+    _ => new FashionMlp(options.Seed),
+};
 AnsiConsole.MarkupLine($"[bold]{net.GetType().Name}[/]: {Markup.Escape(net.Architecture)}, {net.ParameterCount:N0} parameters");
 
 if (options.LoadPath is not null)
@@ -58,8 +63,14 @@ var trainer = new Trainer(net, adam, new TrainerOptions
     Epochs = options.Epochs,
     BatchSize = options.BatchSize,
     Seed = options.Seed,
-    // The MLP trains 10 epochs and settles when the validation loss stalls; the convnet has 5, so it anneals every epoch.
-    Schedule = options.Model == "conv" ? new ExponentialDecay(options.LearningRate, 0.5f) : new ReduceOnPlateau(factor: 0.3f, patience: 1),
+    // The MLP trains 10 epochs and settles when the validation loss stalls; the convnet has 5, so it anneals every epoch,
+    // and so does the LSTM, more gently over its 12.
+    Schedule = options.Model switch
+    {
+        "conv" => new ExponentialDecay(options.LearningRate, 0.5f),
+        "lstm" => new ExponentialDecay(options.LearningRate, 0.8f),
+        _ => new ReduceOnPlateau(factor: 0.3f, patience: 1),
+    },
     EarlyStopping = new EarlyStopping { Patience = 4, RestoreBestWeights = true },
     CheckpointPath = options.SavePath,
 });

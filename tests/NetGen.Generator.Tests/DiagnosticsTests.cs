@@ -181,6 +181,54 @@ public sealed class DiagnosticsTests
     }
 
     [Fact]
+    public void NG0031_embedding_not_first()
+    {
+        var d = Expect(Net("[Input(5, 3)]\n[LSTM(4, ReturnSequences = true)]\n[Embedding(10, 4)]\n[Dense(1)]"), "NG0031", "Embedding(10, 4)");
+        Assert.Equal("Embedding(10, 4) is layer 2; an Embedding reads token ids from [Input(steps)], so it must be the first layer (LSTM(4, sequences) on 5 steps × 3 gives 5 steps × 4)", d.GetMessage());
+    }
+
+    [Fact]
+    public void NG0032_embedding_needs_token_ids()
+    {
+        var d = Expect(Net("[Input(1, 28, 28)]\n[Embedding(10, 4)]\n[Dense(1)]"), "NG0032", "Embedding(10, 4)");
+        Assert.Equal("Embedding(10, 4) reads one token id per step from [Input(steps)], but the input is the image 1×28×28", d.GetMessage());
+        Expect(Net("[Input(6, 2)]\n[Embedding(10, 4)]\n[Dense(1)]"), "NG0032", "Embedding(10, 4)");
+    }
+
+    [Fact]
+    public void NG0033_recurrent_layer_needs_a_sequence()
+    {
+        var image = Expect(Net("[Input(1, 28, 28)]\n[LSTM(16)]\n[Dense(1)]"), "NG0033", "LSTM(16)");
+        Assert.Equal("LSTM(16) needs a sequence input [batch, steps, features], but receives the image 1×28×28 (the network input is 1×28×28); " +
+            "declare [Input(steps, features)], or put an [Embedding] first to read token ids", image.GetMessage());
+        // [Input(steps)] of ids with no Embedding: a vector reaches the recurrent layer.
+        var ids = Expect(Net("[Input(20)]\n[SimpleRNN(8)]\n[Dense(1)]"), "NG0033", "SimpleRNN(8)");
+        Assert.Contains("receives a vector of 20 values", ids.GetMessage());
+        // After a last-step LSTM the sequence is gone.
+        Expect(Net("[Input(5, 3)]\n[LSTM(4)]\n[LSTM(2)]\n[Dense(1)]"), "NG0033", "LSTM(2)");
+    }
+
+    [Fact]
+    public void NG0034_sequence_into_convolution()
+    {
+        var d = Expect(Net("[Input(28, 28)]\n[Conv2D(4, 3)]\n[Dense(1)]"), "NG0034", "Conv2D(4, 3)");
+        Assert.Equal("Conv2D(4, 3) needs a C×H×W input, but receives a sequence of 28 steps × 28 (the network input is 28 steps × 28); " +
+            "read the sequence with a recurrent layer, or declare the input as an image", d.GetMessage());
+        Expect(Net("[Input(6, 4)]\n[MaxPool2D(2)]\n[Dense(1)]"), "NG0034", "MaxPool2D(2)");
+    }
+
+    [Fact]
+    public void Recurrent_options_are_checked()
+    {
+        Expect(Net("[Input(5, 3)]\n[SimpleRNN(4, Activation.Sigmoid)]\n[Dense(1)]"), "NG0015", "SimpleRNN(4, Activation.Sigmoid)");
+        Expect(Net("[Input(5, 3)]\n[LSTM(0)]\n[Dense(1)]"), "NG0005", "LSTM(0)");
+        Expect(Net("[Input(5)]\n[Embedding(0, 4)]\n[LSTM(2)]\n[Dense(1)]"), "NG0005", "Embedding(0, 4)");
+        Expect(Net("[Input(5, 3)]\n[LSTM(4, ForgetGateBias = double.NaN)]\n[Dense(1)]"), "NG0015", "LSTM(4, ForgetGateBias = double.NaN)");
+        Assert.DoesNotContain(TestCompilation.RunAnalyzer(Net("[Input(9)]\n[Embedding(30, 8)]\n[LSTM(6, ReturnSequences = true, ForgetGateBias = 1)]\n[Dropout(0.1)]\n[SimpleRNN(5, Activation.ReLU, ReturnSequences = true)]\n[Dense(30, Activation.Softmax)]", "CrossEntropy")),
+            x => x.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
     public void NG0007_softmax_not_last()
     {
         var d = Expect(Net("[Input(2)]\n[Dense(3, Activation.Softmax)]\n[Dense(1)]"), "NG0007", "Dense(3, Activation.Softmax)");
@@ -253,8 +301,8 @@ public sealed class DiagnosticsTests
     }
 
     [Theory]
-    [InlineData("Input(2, 3)", "2")]
     [InlineData("Input(1, 2, 3, 4)", "4")]
+    [InlineData("Input(1, 2, 3, 4, 5)", "5")]
     [InlineData("Input()", "0")]
     public void NG0012_input_rank(string input, string rank)
     {

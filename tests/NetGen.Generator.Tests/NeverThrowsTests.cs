@@ -96,7 +96,7 @@ public sealed class NeverThrowsTests(ITestOutputHelper output)
         "public int TrainingStep;",
         "private int _count; public int Count => _count;",
         "public override string ToString() => nameof({0});",
-        "public void Use() { var n = this; n.Forward(default, default); }",
+        "public void Use() { var n = this; n.Forward(new float[0], default); }",
     };
 
     private static readonly (string Name, LanguageVersion Version)[] LanguageVersions =
@@ -213,18 +213,32 @@ public sealed class NeverThrowsTests(ITestOutputHelper output)
         if (!Bad(8)) attributes.Add($"[Network({(Bad(2) ? Pick(r, Losses) : Losses[0])})]");
 
         bool image = r.Next(3) == 0;
+        bool sequence = !image && r.Next(2) == 0;
+        bool tokens = !image && !sequence && r.Next(3) == 0;
         int inputs = Bad(8) ? r.Next(3) * 2 : 1;
         for (int i = 0; i < inputs; i++)
         {
-            int rank = Bad(5) ? Pick(r, new[] { 0, 2, 4 }) : image ? 3 : 1;
+            int rank = Bad(5) ? Pick(r, new[] { 0, 2, 4 }) : image ? 3 : sequence ? 2 : 1;
             attributes.Add($"[Input({string.Join(", ", Enumerable.Range(0, rank).Select(_ => Bad(6) ? Pick(r, Ints) : Number(image ? 3 + r.Next(6) : 1 + r.Next(6))))})]");
         }
+        // Token ids: an Embedding first (sometimes misplaced, for NG0031).
+        if (tokens) attributes.Add($"[Embedding({(Bad(6) ? Pick(r, Ints) : Number(2 + r.Next(9)))}, {Number(1 + r.Next(4))}{(r.Next(5) == 0 ? ", Trainable = false" : "")})]");
         int layers = 1 + r.Next(5);
         for (int i = 0; i < layers; i++)
         {
             string name = r.Next(5) == 0 ? $", Name = \"{Pick(r, LayerNames)}\"" : "";
-            switch (r.Next(image ? 20 : 16))
+            string recurrentOptions = (r.Next(2) == 0 ? ", ReturnSequences = true" : "") + (r.Next(4) == 0 ? ", Stateful = true" : "")
+                + (r.Next(5) == 0 ? $", Init = {Pick(r, new[] { "Init.He", "Init.Glorot", "Init.FanIn", nasty ? "(Init)9" : "Init.Default" })}" : "")
+                + (r.Next(5) == 0 ? ", Trainable = false" : "") + name;
+            switch (r.Next(image ? 20 : sequence || tokens ? 24 : 16))
             {
+                case 20 or 21:
+                    attributes.Add($"[LSTM({(Bad(6) ? Pick(r, Ints) : Number(1 + r.Next(4)))}{(r.Next(4) == 0 ? $", ForgetGateBias = {(Bad(2) ? Pick(r, Alphas) : "1")}" : "")}{recurrentOptions})]");
+                    break;
+                case 22:
+                    attributes.Add($"[SimpleRNN({Number(1 + r.Next(4))}{(r.Next(3) == 0 ? ", " + Pick(r, Activations.Take(Bad(3) ? Activations.Length : 4).ToArray()) : "")}{recurrentOptions})]");
+                    break;
+                case 23: attributes.Add($"[Embedding({Number(2 + r.Next(5))}, {Number(1 + r.Next(3))}{name})]"); break;
                 case 0: attributes.Add(r.Next(2) == 0 ? "[Flatten]" : $"[Flatten(Name = \"{Pick(r, LayerNames)}\")]"); break;
                 case 1: attributes.Add($"[Dropout({(Bad(2) ? Pick(r, Rates) : "0.25")}{name})]"); break;
                 case 2 when nasty: attributes.Add(Pick(r, Broken)); break;

@@ -99,7 +99,33 @@ public sealed class SnapshotTests
         public partial class DenoisingLowRank { }
         """;
 
+    // A next-character model: token ids, an embedding, a stateful LSTM over every step, a time-distributed softmax.
+    public const string CharLstm = """
+        using NetGen;
+
+        [Network(Loss.CrossEntropy)]
+        [Input(64)]
+        [Embedding(96, 32)]
+        [LSTM(128, ReturnSequences = true, ForgetGateBias = 1, Stateful = true)]
+        [Dense(96, Activation.Softmax)]
+        public partial class CharLstm { }
+        """;
+
+    // Sequence features through a SimpleRNN over every step, then an LSTM read at its last step.
+    public const string SequenceClassifier = """
+        using NetGen;
+
+        [Network(Loss.CrossEntropy)]
+        [Input(28, 28)]
+        [SimpleRNN(16, ReturnSequences = true)]
+        [LSTM(32, Init = Init.Glorot)]
+        [Dense(10, Activation.Softmax)]
+        public partial class SequenceClassifier { }
+        """;
+
     [Theory]
+    [InlineData("CharLstm", CharLstm, "CharLstm")]
+    [InlineData("SequenceClassifier", SequenceClassifier, "SequenceClassifier")]
     [InlineData("DenoisingLowRank", Denoising, "DenoisingLowRank")]
     [InlineData("XorNet", Xor, "XorNet")]
     [InlineData("SinusNet", Sinus, "SinusNet")]

@@ -41,8 +41,8 @@ internal static class DiagnosticDescriptors
         "Network '{0}' has an [Input] but no layer that computes anything; add at least one [Dense(...)] or [Conv2D(...)]");
     public static readonly DiagnosticDescriptor AlphaNotPositive = Error("NG0011", "Alpha must be positive",
         "{0}: Alpha must be positive, but is {1} (the backward pass recovers the derivative from the output's sign)");
-    public static readonly DiagnosticDescriptor BadInputRank = Error("NG0012", "Input must be a vector or an image",
-        "[Input] takes (features) or (channels, height, width), but was given {0} dimension(s)");
+    public static readonly DiagnosticDescriptor BadInputRank = Error("NG0012", "Input must be a vector, a sequence or an image",
+        "[Input] takes (features), (steps, features) or (channels, height, width), but was given {0} dimension(s)");
     public static readonly DiagnosticDescriptor LayerWithoutNetwork = Warning("NG0013", "Layer attributes without [Network]",
         "Class '{0}' has layer attributes but no [Network(...)]; no network is generated for it");
     public static readonly DiagnosticDescriptor TooLarge = Error("NG0014", "Network is too large",
@@ -84,6 +84,16 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RankOutOfRange = Error("NG0030", "Rank out of range",
         "{0} on {1} inputs: the rank must lie in 1 to min(inputs, units) = {2}, but is {3}; a larger rank cannot be reached and stores more than a full Dense layer");
 
+    // NG003x: sequences.
+    public static readonly DiagnosticDescriptor EmbeddingNotFirst = Error("NG0031", "Embedding must be the first layer",
+        "{0} is layer {1}; an Embedding reads token ids from [Input(steps)], so it must be the first layer ({2})");
+    public static readonly DiagnosticDescriptor EmbeddingInputNotTokens = Error("NG0032", "Embedding needs an [Input(steps)] of token ids",
+        "{0} reads one token id per step from [Input(steps)], but the input is {1}");
+    public static readonly DiagnosticDescriptor RecurrentNeedsSequence = Error("NG0033", "Recurrent layer needs a sequence",
+        "{0} needs a sequence input [batch, steps, features], but receives {1} ({2}); declare [Input(steps, features)], or put an [Embedding] first to read token ids");
+    public static readonly DiagnosticDescriptor SequenceIntoSpatialLayer = Error("NG0034", "Convolution or pooling on a sequence",
+        "{0} needs a C×H×W input, but receives a sequence of {1} ({2}); read the sequence with a recurrent layer, or declare the input as an image");
+
     // NG9xxx: bugs in NetGen itself, reported instead of crashing the compiler.
     public static readonly DiagnosticDescriptor InternalError = Error("NG9999", "NetGen internal error",
         "NetGen could not process '{0}': {1}. Please report this.");
@@ -93,7 +103,8 @@ internal static class DiagnosticDescriptors
         LossMismatch, AlphaIgnored, NoLayers, AlphaNotPositive, BadInputRank, LayerWithoutNetwork, TooLarge, InvalidArgument,
         MemberNamedLikeGenerated, ClassNamedLikeMember, PrimaryConstructor, StaticOrFileLocal,
         KernelLargerThanInput, StrideDropsPixels, NonPositiveOutput, ImageIntoDense, SpatialLayerOnVector, SamePaddingUnsupported,
-        LanguageVersionTooOld, LayersInSeveralFiles, BaseWithoutParameterlessConstructor, NoiseOutOfRange, RankOutOfRange, InternalError);
+        LanguageVersionTooOld, LayersInSeveralFiles, BaseWithoutParameterlessConstructor, NoiseOutOfRange, RankOutOfRange,
+        EmbeddingNotFirst, EmbeddingInputNotTokens, RecurrentNeedsSequence, SequenceIntoSpatialLayer, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index();
 

@@ -35,11 +35,22 @@ internal sealed class CpuOps
 
     private readonly HashSet<int> _unrolledLayers;
     private readonly bool _specializeExtents;
+    // Stateful recurrent layers in order: layer index → its entry in the carried-state array.
+    private readonly Dictionary<int, int> _statefulLayers;
 
-    private CpuOps(HashSet<int> unrolledLayers, bool specializeExtents)
+    private CpuOps(HashSet<int> unrolledLayers, bool specializeExtents, Dictionary<int, int> statefulLayers)
     {
         _unrolledLayers = unrolledLayers;
         _specializeExtents = specializeExtents;
+        _statefulLayers = statefulLayers;
+    }
+
+    /// <summary>The stateful recurrent layers' ops, in layer order: one carried state each.</summary>
+    public static IEnumerable<RecurrentOp> StatefulLayers(IEnumerable<Op> forwardOps)
+    {
+        var seen = new HashSet<int>();
+        foreach (var op in forwardOps)
+            if (op is RecurrentOp { Stateful: true } recurrent && seen.Add(recurrent.Layer)) yield return recurrent;
     }
 
     /// <summary>
@@ -58,7 +69,9 @@ internal sealed class CpuOps
             unrolled.Add(dense.Layer);
             budget -= (int)weights;
         }
-        return new CpuOps(unrolled, specializeExtents);
+        var stateful = new Dictionary<int, int>();
+        foreach (var recurrent in StatefulLayers(forwardOps)) stateful[recurrent.Layer] = stateful.Count;
+        return new CpuOps(unrolled, specializeExtents, stateful);
     }
 
     /// <summary>The nested struct carrying one shape: In784Out128 for 784 inputs and 128 outputs.</summary>
@@ -95,8 +108,31 @@ internal sealed class CpuOps
         return _specializeExtents ? $"<{prefix}{ExtentsClass}.{ExtentsName(inputs, outputs)}>" : activation is null ? "" : $"<{activation}>";
     }
 
-    private string DenseExtentArguments(int inputs, int outputs) =>
-        _specializeExtents ? "batch" : $"batch, {Literal.Int(inputs)}, {Literal.Int(outputs)}";
+    private string DenseExtentArguments(int inputs, int outputs, int rows) =>
+        _specializeExtents ? Rows(rows) : $"{Rows(rows)}, {Literal.Int(inputs)}, {Literal.Int(outputs)}";
+
+    /// <summary>The row count of a per-row op: batch, or batch × steps when it applies to every step of a sequence.</summary>
+    public static string Rows(int rowsPerSample) => rowsPerSample == 1 ? "batch" : $"batch * {Literal.Int(rowsPerSample)}";
+
+    /// <summary>A recurrent layer's workspace, exactly as long as its kernel asks for this batch.</summary>
+    private static string SequenceWorkspace(Buffer workspace, RecurrentGeometry g) =>
+        $"new global::System.Span<float>({Workspace}.{workspace.Name}, 0, (int){WorkspaceSize(g, "batch")})";
+
+    /// <summary>The kernel's own workspace size for a batch, as an expression: the arrays are sized by it, so they always fit.</summary>
+    public static string WorkspaceSize(RecurrentGeometry g, string batch) =>
+        $"global::NetGen.Kernels.{RecurrentKernels(g)}.WorkspaceSize({batch}, {Literal.Int(g.Steps)}, {Literal.Int(g.In)}, {Literal.Int(g.Hidden)})";
+
+    private static string RecurrentKernels(RecurrentGeometry g) => g.Cell == RecurrentCell.Lstm ? "LstmKernels" : "SimpleRnnKernels";
+
+    /// <summary>The kernel method with its type argument: LstmKernels.Forward, SimpleRnnKernels.Backward&lt;Tanh&gt;.</summary>
+    private static string RecurrentMethod(RecurrentGeometry g, string method) =>
+        $"global::NetGen.Kernels.{RecurrentKernels(g)}.{method}{(g.Cell == RecurrentCell.Simple ? $"<{g.Activation.KernelType()}>" : "")}";
+
+    private static string RecurrentExtents(RecurrentGeometry g) =>
+        $"batch, {Literal.Int(g.Steps)}, {Literal.Int(g.In)}, {Literal.Int(g.Hidden)}, {(g.ReturnSequences ? "true" : "false")}";
+
+    /// <summary>The generated field holding the carried states of the stateful recurrent layers, by layer index.</summary>
+    public const string RecurrentStates = "_recurrentStates";
 
     /// <summary>The parameter name the generated passes give the workspace they run on.</summary>
     public const string Workspace = "workspace";
@@ -147,10 +183,32 @@ internal sealed class CpuOps
                 EmitDenseUnrolled(w, o);
                 break;
             case DenseOp o:
-                w.Line($"global::NetGen.Kernels.DenseKernels.Forward{DenseTypeArguments(o.Activation.KernelType(), o.In, o.Out)}({Span(o.Input)}, {Slice("parameters", o.Weights)}, {Slice("parameters", o.Bias)}, {Span(o.Output)}, {DenseExtentArguments(o.In, o.Out)}, {Literal.Float(o.Alpha)});");
+                w.Line($"global::NetGen.Kernels.DenseKernels.Forward{DenseTypeArguments(o.Activation.KernelType(), o.In, o.Out)}({Span(o.Input)}, {Slice("parameters", o.Weights)}, {Slice("parameters", o.Bias)}, {Span(o.Output)}, {DenseExtentArguments(o.In, o.Out, o.Rows)}, {Literal.Float(o.Alpha)});");
                 break;
             case SoftmaxRowsOp o:
-                w.Line($"global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows({Span(o.Buffer)}, batch, {Literal.Int(o.Columns)});");
+                w.Line($"global::NetGen.Kernels.ElementwiseKernels.SoftmaxRows({Span(o.Buffer)}, {Rows(o.Rows)}, {Literal.Int(o.Columns)});");
+                break;
+            case UniformLimitInitOp o:
+                w.Line($"global::NetGen.Kernels.Initializers.Uniform({Slice("parameters", o.Parameters)}, {Literal.Float(o.Limit)}, seed, {Literal.Int(o.Stream)});");
+                break;
+            case FillOp o:
+                w.Line($"{Slice("parameters", o.Parameters)}.Fill({Literal.Float(o.Value)});");
+                break;
+            case EmbeddingOp o:
+                w.Line($"global::NetGen.Kernels.EmbeddingKernels.Forward({Span(o.Tokens)}, {Slice("parameters", o.Weights)}, {Span(o.Output)}, {Literal.Int(o.Vocabulary)}, {Literal.Int(o.Dimension)});");
+                break;
+            case EmbeddingBackwardOp o:
+                w.Line($"global::NetGen.Kernels.EmbeddingKernels.Backward({Span(o.Tokens)}, {Span(o.OutputGradient)}, {Slice("gradients", o.Weights)}, {Literal.Int(o.Vocabulary)}, {Literal.Int(o.Dimension)});");
+                break;
+            case RecurrentOp o:
+                string state = o.Stateful ? $", {RecurrentStates}[{Literal.Int(_statefulLayers[o.Layer])}].For(batch)" : "";
+                w.Line($"{RecurrentMethod(o.Geometry, "Forward")}({Span(o.Input)}, {Slice("parameters", o.Parameters)}, {Span(o.Output)}, {SequenceWorkspace(o.Workspace, o.Geometry)}, {RecurrentExtents(o.Geometry)}{state});");
+                break;
+            case RecurrentBackwardOp o:
+                w.Line($"{RecurrentMethod(o.Geometry, "Backward")}({Span(o.OutputGradient)}, {Slice("parameters", o.Parameters)}, {Slice("gradients", o.Parameters)}, {Span(o.InputGradient)}, {SequenceWorkspace(o.Workspace, o.Geometry)}, {RecurrentExtents(o.Geometry)});");
+                // The kernel computes the weight gradients with dX in one pass; a frozen layer's read zero.
+                if (!o.ComputeParameterGradients) w.Line($"{Slice("gradients", o.Parameters)}.Clear();");
+                else using (w.Block($"if (!_layers[{Literal.Int(o.Layer - 1)}].Trainable)")) w.Line($"{Slice("gradients", o.Parameters)}.Clear();");
                 break;
             case ConvOp o:
                 w.Line($"global::NetGen.Kernels.ConvKernels.Forward<{o.Activation.KernelType()}>({Span(o.Input)}, {Slice("parameters", o.Weights)}, {Slice("parameters", o.Bias)}, {Span(o.Output)}, {Span(o.Columns)}, batch, {ConvExtents(o.Geometry)}, {Literal.Float(o.Alpha)});");
@@ -187,9 +245,9 @@ internal sealed class CpuOps
                 break;
             case DenseBackwardOp o:
                 if (o.ComputeParameterGradients)
-                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardWeights{DenseTypeArguments(null, o.In, o.Out)}({Span(o.OutputGradient)}, {Span(o.Input)}, {Slice("gradients", o.Weights)}, {Slice("gradients", o.Bias)}, {DenseExtentArguments(o.In, o.Out)});");
+                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardWeights{DenseTypeArguments(null, o.In, o.Out)}({Span(o.OutputGradient)}, {Span(o.Input)}, {Slice("gradients", o.Weights)}, {Slice("gradients", o.Bias)}, {DenseExtentArguments(o.In, o.Out, o.Rows)});");
                 if (o.InputGradient is Buffer dx)
-                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardInput{DenseTypeArguments(o.Fold.Activation.KernelType(), o.In, o.Out)}({Span(o.OutputGradient)}, {Slice("parameters", o.Weights)}, {Span(o.Fold.Below)}, {Span(dx)}, {DenseExtentArguments(o.In, o.Out)}, {Literal.Float(o.Fold.Alpha)});");
+                    w.Line($"global::NetGen.Kernels.DenseKernels.BackwardInput{DenseTypeArguments(o.Fold.Activation.KernelType(), o.In, o.Out)}({Span(o.OutputGradient)}, {Slice("parameters", o.Weights)}, {Span(o.Fold.Below)}, {Span(dx)}, {DenseExtentArguments(o.In, o.Out, o.Rows)}, {Literal.Float(o.Fold.Alpha)});");
                 break;
             case ConvBackwardOp o:
                 var g = o.Geometry;
@@ -218,13 +276,13 @@ internal sealed class CpuOps
     /// <summary>The fused loss call: returns the batch's mean loss and writes dL/dz; <paramref name="targets"/> is "targets" or "labels".</summary>
     public static string LossExpression(LossOp o, string targets)
     {
-        string output = Span(o.Output), gradient = Span(o.Gradient), size = Literal.Int(o.Size);
+        string output = Span(o.Output), gradient = Span(o.Gradient), size = Literal.Int(o.Size), rows = Rows(o.Rows);
         return o.Fusion switch
         {
-            LossFusion.SoftmaxCrossEntropy => $"global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy({output}, {targets}, {gradient}, batch, {size})",
-            LossFusion.SigmoidBinaryCrossEntropy => $"global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy({output}, {targets}, {gradient}, batch, {size})",
-            LossFusion.SoftmaxMeanSquaredError => $"global::NetGen.Kernels.LossKernels.SoftmaxMeanSquaredError({output}, {targets}, {gradient}, batch, {size})",
-            _ => $"global::NetGen.Kernels.LossKernels.MeanSquaredError<{o.Activation.KernelType()}>({output}, {targets}, {gradient}, batch, {size}, {Literal.Float(o.Alpha)})",
+            LossFusion.SoftmaxCrossEntropy => $"global::NetGen.Kernels.LossKernels.SoftmaxCrossEntropy({output}, {targets}, {gradient}, {rows}, {size})",
+            LossFusion.SigmoidBinaryCrossEntropy => $"global::NetGen.Kernels.LossKernels.SigmoidBinaryCrossEntropy({output}, {targets}, {gradient}, {rows}, {size})",
+            LossFusion.SoftmaxMeanSquaredError => $"global::NetGen.Kernels.LossKernels.SoftmaxMeanSquaredError({output}, {targets}, {gradient}, {rows}, {size})",
+            _ => $"global::NetGen.Kernels.LossKernels.MeanSquaredError<{o.Activation.KernelType()}>({output}, {targets}, {gradient}, {rows}, {size}, {Literal.Float(o.Alpha)})",
         };
     }
 
@@ -237,7 +295,7 @@ internal sealed class CpuOps
         {
             w.Line($"{ReadOnlyFloatSpan} source = {Span(o.Input)};");
             w.Line($"{FloatSpan} destination = {Span(o.Output)};");
-            using (w.Block("for (int n = 0; n < batch; n++)"))
+            using (w.Block($"for (int n = 0; n < {Rows(o.Rows)}; n++)"))
             {
                 w.Line($"{ReadOnlyFloatSpan} x = source.Slice(n * {Literal.Int(o.In)}, {Literal.Int(o.In)});");
                 w.Line($"{FloatSpan} y = destination.Slice(n * {Literal.Int(o.Out)}, {Literal.Int(o.Out)});");
@@ -273,7 +331,7 @@ internal sealed class CpuOps
             }
             if (inputGradient) w.Line($"{FloatSpan} inputGradient = {Span(o.InputGradient!.Value)};");
             if (folds) w.Line($"{ReadOnlyFloatSpan} below = {Span(o.Fold.Below)};");
-            using (w.Block("for (int n = 0; n < batch; n++)"))
+            using (w.Block($"for (int n = 0; n < {Rows(o.Rows)}; n++)"))
             {
                 w.Line($"{ReadOnlyFloatSpan} dz = outputGradient.Slice(n * {Literal.Int(units)}, {Literal.Int(units)});");
                 if (weights)

@@ -13,11 +13,13 @@ internal static class GeneratedMembers
     /// <summary>Generated methods, with their parameter lists as the symbol display writes them.</summary>
     private static readonly Dictionary<string, string[]> s_methods = new(StringComparer.Ordinal)
     {
-        ["Forward"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>" },
-        ["Predict"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>, int" },
-        ["TrainBatch"] = new[] { "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>, int", "System.ReadOnlySpan<float>, System.ReadOnlySpan<int>, int" },
+        ["Forward"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>", "System.ReadOnlySpan<int>, System.Span<float>" },
+        ["Predict"] = new[] { "System.ReadOnlySpan<float>, System.Span<float>, int", "System.ReadOnlySpan<int>, System.Span<float>, int" },
+        ["TrainBatch"] = new[] { "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>, int", "System.ReadOnlySpan<float>, System.ReadOnlySpan<int>, int",
+            "System.ReadOnlySpan<int>, System.ReadOnlySpan<float>, int", "System.ReadOnlySpan<int>, System.ReadOnlySpan<int>, int" },
         ["ExportOnnx"] = new[] { "string", "System.IO.Stream" },
-        ["PredictLayer"] = new[] { "string, System.ReadOnlySpan<float>, System.Span<float>, int" },
+        ["PredictLayer"] = new[] { "string, System.ReadOnlySpan<float>, System.Span<float>, int", "string, System.ReadOnlySpan<int>, System.Span<float>, int" },
+        ["ResetState"] = new[] { "" },
         ["SetTrainable"] = new[] { "string, bool" },
         ["Summary"] = new[] { "" },
     };
@@ -29,7 +31,7 @@ internal static class GeneratedMembers
     private static readonly HashSet<string> s_fieldsAndProperties = new(StringComparer.Ordinal)
     {
         "_parameters", "_gradients", "_seed", "_dropoutKey", "_trainingStep", "_concurrency", "_inferenceWorkspaces", "_trainingWorkspace",
-        "_layers", "_layerView",
+        "_layers", "_layerView", "_recurrentStates",
         "s_layers", "Seed", "TrainingStep", "InputSize", "OutputSize", "ParameterCount", "Parameters", "Gradients", "Loss", "Architecture",
         "ArchitectureFingerprint", "Layers", "Concurrency", "MaxTrainingBatchSize", "Workspace", "Extents",
         "RunInference", "RunTrainingForward", "RunBackward",

@@ -41,25 +41,29 @@ internal static class NetworkEmitter
         var ops = CpuOps.For(forwardOps, specializeExtents: plan.Model.LanguageVersion >= LanguageVersion.CSharp11);
         using (w.Block($"partial class {Identifier.Escape(plan.Model.ClassName)} : global::NetGen.INetwork"))
         {
-            EmitState(w, plan);
+            EmitState(w, program);
             EmitConstructors(w, program, ops);
             EmitProperties(w, program);
             EmitEntryPoints(w, program);
             OnnxEmitter.Emit(w, plan);
             EmitPass(w, ops, program.Inference, program.InferenceEpilogue,
                 "/// <summary>Inference up to layer <paramref name=\"last\"/> (1-based): dropout is the identity; the last layer writes straight into <paramref name=\"outputs\"/>.</summary>",
-                "private void RunInference(Workspace workspace, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int last)",
+                $"private void RunInference(Workspace workspace, {PassInputParameter(plan)}, global::System.Span<float> outputs, int batch, int last)",
                 stopsAfterLayers: true);
             EmitPass(w, ops, program.TrainingForward, default,
                 "/// <summary>Training forward: keeps every activation (and dropout mask) the backward pass reads.</summary>",
-                "private void RunTrainingForward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)");
+                $"private void RunTrainingForward(Workspace workspace, {PassInputParameter(plan)}, int batch)");
             EmitPass(w, ops, program.Backward, default,
                 "/// <summary>Backward, last layer first. Gradients are overwritten, not accumulated; frozen layers keep zeros.</summary>",
-                "private void RunBackward(Workspace workspace, global::System.ReadOnlySpan<float> inputs, int batch)", writesGradients: true);
+                $"private void RunBackward(Workspace workspace, {PassInputParameter(plan)}, int batch)", writesGradients: true);
             EmitWorkspace(w, program);
             ops.EmitExtents(w, forwardOps);
         }
     }
+
+    /// <summary>The passes read the caller's floats, or a token network's ids.</summary>
+    private static string PassInputParameter(NetworkPlan plan) =>
+        plan.TakesTokens ? "global::System.ReadOnlySpan<int> tokens" : "global::System.ReadOnlySpan<float> inputs";
 
     private static void EmitHeader(CodeWriter w, NetworkPlan plan)
     {
@@ -70,6 +74,8 @@ internal static class NetworkEmitter
         foreach (var row in SummaryTable(plan)) w.Line(("//   " + row).TrimEnd());
         w.Line("//");
         w.Line($"// Loss: {model.Loss}{LossNote(model.Loss)}. Training FLOPs per sample ≈ 3 × forward.");
+        if (plan.Output.Output.IsSequence)
+            w.Line($"// The output is a sequence: the loss scores each of its {Literal.Int(plan.Output.Output.Steps)} steps and averages over batch × steps (batch above reads batch × steps).");
     }
 
     /// <summary>The architecture table: the header comment and Summary() both print it.</summary>
@@ -95,8 +101,9 @@ internal static class NetworkEmitter
         _ => ", ½‖y − t‖² per sample, the output activation's derivative folded in",
     };
 
-    private static void EmitState(CodeWriter w, NetworkPlan plan)
+    private static void EmitState(CodeWriter w, NetworkProgram program)
     {
+        var plan = program.Plan;
         w.Line($"private readonly float[] _parameters = new float[{Literal.Int(plan.ParameterCount)}];");
         w.Line($"private readonly float[] _gradients = new float[{Literal.Int(plan.ParameterCount)}];");
         w.Line("private readonly int _seed;");
@@ -111,6 +118,21 @@ internal static class NetworkEmitter
         w.Line("// This instance's layers: SetTrainable replaces an entry, optimizers and the backward pass read Trainable from here.");
         w.Line("private readonly global::NetGen.LayerInfo[] _layers = (global::NetGen.LayerInfo[])s_layers.Clone();");
         w.Line("private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.LayerInfo> _layerView;");
+        var stateful = CpuOps.StatefulLayers(program.TrainingForward.SelectMany(l => l.Ops)).ToList();
+        if (stateful.Count > 0)
+        {
+            w.Line("// The state each stateful recurrent layer carries from batch to batch (h, and c for an LSTM, per batch row).");
+            w.Line($"private readonly global::NetGen.Kernels.RecurrentState[] {CpuOps.RecurrentStates} = new global::NetGen.Kernels.RecurrentState[]");
+            w.Line("{");
+            w.Indent();
+            foreach (var op in stateful)
+            {
+                int perRow = (op.Geometry.Cell == RecurrentCell.Lstm ? 2 : 1) * op.Geometry.Hidden;
+                w.Line($"new global::NetGen.Kernels.RecurrentState({Literal.Int(perRow)}), // {Literal.Comment(plan.Layers[op.Layer - 1].Name)}");
+            }
+            w.Outdent();
+            w.Line("};");
+        }
         w.Line();
     }
 
@@ -169,9 +191,56 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static string ShapeArray(Shape shape) => shape.IsImage
-        ? $"global::System.Array.AsReadOnly(new int[] {{ {Literal.Int(shape.Channels)}, {Literal.Int(shape.Height)}, {Literal.Int(shape.Width)} }})"
-        : $"global::System.Array.AsReadOnly(new int[] {{ {Literal.Int(shape.Size)} }})";
+    private static string ShapeArray(Shape shape) =>
+        $"global::System.Array.AsReadOnly(new int[] {{ {string.Join(", ", shape.Dimensions.Select(Literal.Int))} }})";
+
+    /// <summary>
+    /// How an entry point receives its input: floats (every network), token ids (a network that starts with an
+    /// Embedding), or token ids written as floats (such a network's INetwork overloads: checked and converted into the
+    /// workspace before the pass runs).
+    /// </summary>
+    private enum InputForm
+    {
+        Floats,
+        Tokens,
+        FloatIds,
+    }
+
+    private static string InputParameter(InputForm form, string name) =>
+        form == InputForm.Tokens ? $"global::System.ReadOnlySpan<int> {name}" : $"global::System.ReadOnlySpan<float> {name}";
+
+    /// <summary>The length check of an input span of <paramref name="batchSize"/> samples.</summary>
+    private static void EmitInputLengthGuard(CodeWriter w, NetworkPlan plan, InputForm form, string name, string batchSize, bool oneSample)
+    {
+        string I = Literal.Int(plan.Input.Size);
+        if (form == InputForm.Tokens) w.Line($"global::NetGen.Kernels.Guard.TokenCount({name}.Length, {batchSize}, {I}, nameof({name}));");
+        else if (oneSample) w.Line($"global::NetGen.Kernels.Guard.Sample({name}.Length, {I}, nameof({name}));");
+        else w.Line($"global::NetGen.Kernels.Guard.Batch({name}.Length, {batchSize}, {I}, nameof({name}));");
+    }
+
+    /// <summary>The value check: finite floats, or ids in the vocabulary (ids written as floats are checked as they are converted).</summary>
+    private static void EmitInputValueGuard(CodeWriter w, NetworkPlan plan, InputForm form, string name)
+    {
+        if (form == InputForm.Floats) w.Line($"global::NetGen.Kernels.Guard.Finite({name}, {Literal.Int(plan.Input.Size)}, nameof({name}));");
+        else if (form == InputForm.Tokens) w.Line($"global::NetGen.Kernels.EmbeddingKernels.CheckIds({name}, {Literal.Int(Vocabulary(plan))}, nameof({name}));");
+    }
+
+    /// <summary>
+    /// The input span a pass reads for <paramref name="slice"/> of the caller's input: the slice itself, or (ids as
+    /// floats) the ids converted into the workspace, declared as the local <c>ids</c>.
+    /// </summary>
+    private static string PassInput(CodeWriter w, NetworkPlan plan, InputForm form, string name, string slice, string count)
+    {
+        if (form != InputForm.FloatIds) return slice;
+        w.Line($"global::System.Span<int> ids = new global::System.Span<int>(workspace.TokenIds, 0, {count});");
+        w.Line($"global::NetGen.Kernels.EmbeddingKernels.IdsFromFloats({slice}, ids, {Literal.Int(Vocabulary(plan))}, nameof({name}));");
+        return "ids";
+    }
+
+    private static int Vocabulary(NetworkPlan plan) => plan.Layers[0].Layer is Layers.EmbeddingLayer embedding ? embedding.Vocabulary : 0;
+
+    /// <summary>The input forms a network's entry points take: floats, or token ids and ids as floats.</summary>
+    private static InputForm[] InputForms(NetworkPlan plan) => plan.TakesTokens ? new[] { InputForm.Tokens, InputForm.FloatIds } : new[] { InputForm.Floats };
 
     private static void EmitEntryPoints(CodeWriter w, NetworkProgram program)
     {
@@ -179,64 +248,86 @@ internal static class NetworkEmitter
         int inputSize = plan.Input.Size, outputSize = plan.Output.Output.Size;
         string I = Literal.Int(inputSize), O = Literal.Int(outputSize);
         int chunk = InferenceChunk(program);
+        bool stateful = IsStateful(program);
 
-        w.Line("/// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>");
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
+        foreach (var form in InputForms(plan))
         {
-            w.Line($"global::NetGen.Kernels.Guard.Sample(input.Length, {I}, nameof(input));");
-            w.Line($"global::NetGen.Kernels.Guard.Sample(output.Length, {O}, nameof(output));");
-            w.Line($"global::NetGen.Kernels.Guard.Finite(input, {I}, nameof(input));");
-            EmitInferenceCall(w, "Forward", () =>
+            string input = form == InputForm.Tokens ? "tokens" : "input";
+            w.Line(form switch
             {
-                w.Line("workspace.EnsureInference(1);");
-                w.Line($"RunInference(workspace, input, output, 1, {Literal.Int(plan.Layers.Count)});");
+                InputForm.Tokens => "/// <summary>One sample's token ids, inference mode. Safe to call from many threads at once.</summary>",
+                InputForm.FloatIds => "/// <summary>One sample's token ids written as floats (whole numbers), inference mode. Safe to call from many threads at once.</summary>",
+                _ => "/// <summary>One sample, inference mode. Safe to call from many threads at once.</summary>",
             });
-        }
-        w.Line();
-
-        w.Line($"/// <summary>Many samples, inference mode, in chunks of at most {Literal.Int(chunk)}. Safe to call from many threads at once.</summary>");
-        using (w.Block("public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)"))
-        {
-            w.Line("global::NetGen.Kernels.Guard.BatchSize(batchSize);");
-            w.Line($"global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, {I}, nameof(inputs));");
-            w.Line($"global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, {O}, nameof(outputs));");
-            w.Line($"global::NetGen.Kernels.Guard.Finite(inputs, {I}, nameof(inputs));");
-            EmitInferenceCall(w, "Predict", () =>
+            using (w.Block($"public void Forward({InputParameter(form, input)}, global::System.Span<float> output)"))
             {
-                // start < batchSize and the spans hold batchSize × size elements, so start × size cannot overflow.
-                using (w.Block($"for (int start = 0; start < batchSize; start += {Literal.Int(chunk)})"))
+                EmitInputLengthGuard(w, plan, form, input, "1", oneSample: true);
+                w.Line($"global::NetGen.Kernels.Guard.Sample(output.Length, {O}, nameof(output));");
+                EmitInputValueGuard(w, plan, form, input);
+                EmitInferenceCall(w, "Forward", stateful, () =>
                 {
-                    w.Line($"int batch = global::System.Math.Min({Literal.Int(chunk)}, batchSize - start);");
-                    w.Line("workspace.EnsureInference(batch);");
-                    w.Line($"RunInference(workspace, inputs.Slice(start * {I}, batch * {I}), outputs.Slice(start * {O}, batch * {O}), batch, {Literal.Int(plan.Layers.Count)});");
-                }
-            });
+                    w.Line("workspace.EnsureInference(1);");
+                    string source = PassInput(w, plan, form, input, input, I);
+                    w.Line($"RunInference(workspace, {source}, output, 1, {Literal.Int(plan.Layers.Count)});");
+                });
+            }
+            w.Line();
         }
-        w.Line();
 
-        w.Line("/// <summary>");
-        w.Line("/// Many samples, inference mode, up to the named layer: <paramref name=\"outputs\"/> receives its output, batchSize × its");
-        w.Line("/// output size (see <see cref=\"Layers\"/>). Safe to call from many threads at once.");
-        w.Line("/// </summary>");
-        using (w.Block("public void PredictLayer(string layer, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)"))
+        foreach (var form in InputForms(plan))
         {
-            w.Line("int index = global::NetGen.Kernels.LayerAccess.IndexOf(_layers, layer, nameof(layer));");
-            w.Line("int size = s_layers[index].OutputSize;");
-            w.Line("global::NetGen.Kernels.Guard.BatchSize(batchSize);");
-            w.Line($"global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, {I}, nameof(inputs));");
-            w.Line("global::NetGen.Kernels.LayerAccess.LayerBatch(outputs.Length, batchSize, s_layers[index], nameof(outputs));");
-            w.Line($"global::NetGen.Kernels.Guard.Finite(inputs, {I}, nameof(inputs));");
-            EmitInferenceCall(w, "PredictLayer", () =>
+            string inputs = form == InputForm.Tokens ? "tokens" : "inputs";
+            string what = form == InputForm.Tokens ? " of token ids" : form == InputForm.FloatIds ? " of token ids written as floats" : "";
+            w.Line($"/// <summary>Many samples{what}, inference mode, in chunks of at most {Literal.Int(chunk)}. Safe to call from many threads at once.</summary>");
+            using (w.Block($"public void Predict({InputParameter(form, inputs)}, global::System.Span<float> outputs, int batchSize)"))
             {
-                using (w.Block($"for (int start = 0; start < batchSize; start += {Literal.Int(chunk)})"))
+                w.Line("global::NetGen.Kernels.Guard.BatchSize(batchSize);");
+                EmitInputLengthGuard(w, plan, form, inputs, "batchSize", oneSample: false);
+                w.Line($"global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, {O}, nameof(outputs));");
+                EmitInputValueGuard(w, plan, form, inputs);
+                EmitInferenceCall(w, "Predict", stateful, () =>
                 {
-                    w.Line($"int batch = global::System.Math.Min({Literal.Int(chunk)}, batchSize - start);");
-                    w.Line("workspace.EnsureInference(batch);");
-                    w.Line($"RunInference(workspace, inputs.Slice(start * {I}, batch * {I}), outputs.Slice(start * size, batch * size), batch, index + 1);");
-                }
-            });
+                    // start < batchSize and the spans hold batchSize × size elements, so start × size cannot overflow.
+                    using (w.Block($"for (int start = 0; start < batchSize; start += {Literal.Int(chunk)})"))
+                    {
+                        w.Line($"int batch = global::System.Math.Min({Literal.Int(chunk)}, batchSize - start);");
+                        w.Line("workspace.EnsureInference(batch);");
+                        string source = PassInput(w, plan, form, inputs, $"{inputs}.Slice(start * {I}, batch * {I})", $"batch * {I}");
+                        w.Line($"RunInference(workspace, {source}, outputs.Slice(start * {O}, batch * {O}), batch, {Literal.Int(plan.Layers.Count)});");
+                    }
+                });
+            }
+            w.Line();
         }
-        w.Line();
+
+        foreach (var form in InputForms(plan))
+        {
+            string inputs = form == InputForm.Tokens ? "tokens" : "inputs";
+            w.Line("/// <summary>");
+            w.Line("/// Many samples, inference mode, up to the named layer: <paramref name=\"outputs\"/> receives its output, batchSize × its");
+            w.Line("/// output size (see <see cref=\"Layers\"/>). Safe to call from many threads at once.");
+            w.Line("/// </summary>");
+            using (w.Block($"public void PredictLayer(string layer, {InputParameter(form, inputs)}, global::System.Span<float> outputs, int batchSize)"))
+            {
+                w.Line("int index = global::NetGen.Kernels.LayerAccess.IndexOf(_layers, layer, nameof(layer));");
+                w.Line("int size = s_layers[index].OutputSize;");
+                w.Line("global::NetGen.Kernels.Guard.BatchSize(batchSize);");
+                EmitInputLengthGuard(w, plan, form, inputs, "batchSize", oneSample: false);
+                w.Line("global::NetGen.Kernels.LayerAccess.LayerBatch(outputs.Length, batchSize, s_layers[index], nameof(outputs));");
+                EmitInputValueGuard(w, plan, form, inputs);
+                EmitInferenceCall(w, "PredictLayer", stateful, () =>
+                {
+                    using (w.Block($"for (int start = 0; start < batchSize; start += {Literal.Int(chunk)})"))
+                    {
+                        w.Line($"int batch = global::System.Math.Min({Literal.Int(chunk)}, batchSize - start);");
+                        w.Line("workspace.EnsureInference(batch);");
+                        string source = PassInput(w, plan, form, inputs, $"{inputs}.Slice(start * {I}, batch * {I})", $"batch * {I}");
+                        w.Line($"RunInference(workspace, {source}, outputs.Slice(start * size, batch * size), batch, index + 1);");
+                    }
+                });
+            }
+            w.Line();
+        }
 
         w.Line("/// <summary>");
         w.Line("/// Freezes (false) or unfreezes (true) a layer at run time: a frozen layer computes no weight gradients (they read zero)");
@@ -250,54 +341,91 @@ internal static class NetworkEmitter
         w.Line($"public string Summary() => {Literal.String(string.Join("\n", SummaryTable(plan)) + "\n")};");
         w.Line();
 
-        EmitTrainBatch(w, program, labels: false);
-        EmitTrainBatch(w, program, labels: true);
+        if (stateful)
+        {
+            w.Line("/// <summary>Starts every stateful recurrent layer over from zero state: the next batch begins new streams.</summary>");
+            using (w.Block("public void ResetState()"))
+            {
+                w.Line("_concurrency.EnterExclusive(\"ResetState\");");
+                using (w.Block("try"))
+                    using (w.Block($"foreach (global::NetGen.Kernels.RecurrentState state in {CpuOps.RecurrentStates})"))
+                        w.Line("state.Reset();");
+                using (w.Block("finally")) w.Line("_concurrency.ExitExclusive();");
+            }
+            w.Line();
+        }
+
+        foreach (var form in InputForms(plan))
+        {
+            EmitTrainBatch(w, program, form, labels: false);
+            EmitTrainBatch(w, program, form, labels: true);
+        }
     }
 
-    /// <summary>An inference call's frame: a shared hold on the network and a workspace rented for this call only.</summary>
-    private static void EmitInferenceCall(CodeWriter w, string operation, System.Action body)
+    /// <summary>True when a recurrent layer carries its state from batch to batch.</summary>
+    private static bool IsStateful(NetworkProgram program) =>
+        program.TrainingForward.SelectMany(l => l.Ops).OfType<RecurrentOp>().Any(op => op.Stateful);
+
+    /// <summary>
+    /// An inference call's frame: a shared hold on the network and a workspace rented for this call only. A stateful
+    /// network's inference advances the carried state, so it holds the network exclusively.
+    /// </summary>
+    private static void EmitInferenceCall(CodeWriter w, string operation, bool exclusive, System.Action body)
     {
-        w.Line($"_concurrency.EnterShared({Literal.String(operation)});");
+        string hold = exclusive ? "Exclusive" : "Shared";
+        w.Line($"_concurrency.Enter{hold}({Literal.String(operation)});");
         w.Line("Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();");
         using (w.Block("try")) body();
         using (w.Block("finally"))
         {
             w.Line("_inferenceWorkspaces.Return(workspace);");
-            w.Line("_concurrency.ExitShared();");
+            w.Line($"_concurrency.Exit{hold}();");
         }
     }
 
-    private static void EmitTrainBatch(CodeWriter w, NetworkProgram program, bool labels)
+    private static void EmitTrainBatch(CodeWriter w, NetworkProgram program, InputForm form, bool labels)
     {
         var plan = program.Plan;
         string I = Literal.Int(plan.Input.Size), O = Literal.Int(plan.Output.Output.Size);
+        string inputs = form == InputForm.Tokens ? "tokens" : "inputs";
         string parameter = labels ? "global::System.ReadOnlySpan<int> labels" : "global::System.ReadOnlySpan<float> targets";
         var (largest, perSample) = LargestTrainingBuffer(program);
-        using (w.Block($"public float TrainBatch(global::System.ReadOnlySpan<float> inputs, {parameter}, int batchSize)"))
+        if (plan.LabelsPerSample > 1 && labels)
+            w.Line($"/// <summary>Training step with one class label per step: <paramref name=\"labels\"/> holds batchSize × {Literal.Int(plan.LabelsPerSample)} ids; the loss averages over batch and steps.</summary>");
+        using (w.Block($"public float TrainBatch({InputParameter(form, inputs)}, {parameter}, int batchSize)"))
         {
             w.Line("global::NetGen.Kernels.Guard.BatchSize(batchSize);");
             w.Line($"global::NetGen.Kernels.Guard.TrainingBatch(batchSize, MaxTrainingBatchSize, {Literal.String(largest)}, {Literal.Int(perSample)});");
-            w.Line($"global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, {I}, nameof(inputs));");
+            EmitInputLengthGuard(w, plan, form, inputs, "batchSize", oneSample: false);
             if (labels)
             {
-                w.Line("global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));");
-                w.Line($"global::NetGen.Kernels.Guard.Labels(labels, {O}, nameof(labels));");
+                if (plan.LabelsPerSample > 1)
+                {
+                    w.Line($"global::NetGen.Kernels.Guard.StepLabelCount(labels.Length, batchSize, {Literal.Int(plan.LabelsPerSample)}, nameof(labels));");
+                    w.Line($"global::NetGen.Kernels.Guard.Labels(labels, {Literal.Int(plan.Output.Output.Features)}, nameof(labels));");
+                }
+                else
+                {
+                    w.Line("global::NetGen.Kernels.Guard.LabelCount(labels.Length, batchSize, nameof(labels));");
+                    w.Line($"global::NetGen.Kernels.Guard.Labels(labels, {O}, nameof(labels));");
+                }
             }
             else
             {
                 w.Line($"global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, {O}, nameof(targets));");
                 w.Line($"global::NetGen.Kernels.Guard.Finite(targets, {O}, nameof(targets));");
             }
-            w.Line($"global::NetGen.Kernels.Guard.Finite(inputs, {I}, nameof(inputs));");
+            EmitInputValueGuard(w, plan, form, inputs);
             w.Line("_concurrency.EnterExclusive(\"TrainBatch\");");
             using (w.Block("try"))
             {
                 w.Line("Workspace workspace = _trainingWorkspace ?? (_trainingWorkspace = new Workspace());");
                 w.Line("int batch = batchSize;");
                 w.Line("workspace.EnsureTraining(batch);");
-                w.Line("RunTrainingForward(workspace, inputs, batch);");
+                string source = PassInput(w, plan, form, inputs, inputs, $"batch * {I}");
+                w.Line($"RunTrainingForward(workspace, {source}, batch);");
                 w.Line($"float loss = {CpuOps.LossExpression(program.Loss, labels ? "labels" : "targets")};");
-                w.Line("RunBackward(workspace, inputs, batch);");
+                w.Line($"RunBackward(workspace, {source}, batch);");
                 w.Line("_trainingStep++;");
                 w.Line("return loss;");
             }
@@ -357,6 +485,7 @@ internal static class NetworkEmitter
             BufferRole.Argmax => $"{layer} argmax positions",
             BufferRole.Hidden => $"{layer} inner activations V·x",
             BufferRole.HiddenGradient => $"gradient at {layer}'s inner activations",
+            BufferRole.Sequence => $"{layer} states and gates over every step, for backward through time",
             _ => $"{layer} im2col columns",
         };
     }
@@ -395,30 +524,38 @@ internal static class NetworkEmitter
             {
                 string type = b.IsInt ? "int" : "float";
                 string reader = inference.Contains(b) ? "" : ", training only";
-                w.Line($"public {type}[] {b.Name} = global::System.Array.Empty<{type}>(); // {Literal.Comment(Describe(program.Plan, b))}, {Literal.Int(b.PerSample)} per sample{reader}");
+                string size = b.Role == BufferRole.Sequence ? "as its kernel asks" : $"{Literal.Int(b.PerSample)} per sample";
+                w.Line($"public {type}[] {b.Name} = global::System.Array.Empty<{type}>(); // {Literal.Comment(Describe(program.Plan, b))}, {size}{reader}");
             }
+            if (program.Plan.TakesTokens)
+                w.Line("public int[] TokenIds = global::System.Array.Empty<int>(); // token ids given as floats, converted");
             w.Line();
             w.Line("/// <summary>Sizes every array for a training batch (batch ≤ MaxTrainingBatchSize, so no product overflows).</summary>");
-            EmitEnsure(w, "EnsureTraining", program.TrainingBuffers.Select(b => new SharedArray(new[] { b }.ToEquatableArray())));
+            EmitEnsure(w, program, "EnsureTraining", program.TrainingBuffers.Select(b => new SharedArray(new[] { b }.ToEquatableArray())));
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Sizes the arrays inference reads for one chunk; gradients, masks and argmax positions stay empty. Buffers whose");
             w.Line("/// lifetimes do not overlap share one array.");
             w.Line("/// </summary>");
-            EmitEnsure(w, "EnsureInference", program.InferenceArrays);
+            EmitEnsure(w, program, "EnsureInference", program.InferenceArrays);
         }
     }
 
     /// <summary>Grows the workspace: one new array per shared group, which its later members then point at.</summary>
-    private static void EmitEnsure(CodeWriter w, string name, IEnumerable<SharedArray> arrays)
+    private static void EmitEnsure(CodeWriter w, NetworkProgram program, string name, IEnumerable<SharedArray> arrays)
     {
+        var recurrent = new Dictionary<Buffer, RecurrentGeometry>();
+        foreach (var op in program.TrainingForward.SelectMany(l => l.Ops).OfType<RecurrentOp>()) recurrent[op.Workspace] = op.Geometry;
         using (w.Block($"public void {name}(int batch)"))
         {
             w.Line("if (batch <= _capacity) return;");
+            if (program.Plan.TakesTokens) w.Line($"TokenIds = new int[batch * {Literal.Int(program.Plan.Input.Size)}];");
             foreach (var shared in arrays)
             {
                 var owner = shared.Buffers[0];
-                w.Line($"{owner.Name} = new {(shared.IsInt ? "int" : "float")}[batch * {Literal.Int(shared.PerSample)}];");
+                // A recurrent layer's workspace never shares an array (Lowerer.ShareByLifetime): its kernel says how long it must be.
+                if (recurrent.TryGetValue(owner, out var geometry)) w.Line($"{owner.Name} = new float[{CpuOps.WorkspaceSize(geometry, "batch")}];");
+                else w.Line($"{owner.Name} = new {(shared.IsInt ? "int" : "float")}[batch * {Literal.Int(shared.PerSample)}];");
                 for (int i = 1; i < shared.Buffers.Count; i++)
                     w.Line($"{shared.Buffers[i].Name} = {owner.Name}; // {shared.Buffers[i - 1].Name} is dead by the time {shared.Buffers[i].Name} is written");
             }

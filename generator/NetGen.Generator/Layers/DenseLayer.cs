@@ -10,7 +10,8 @@ namespace NetGen.Generator.Layers;
 
 /// <summary>
 /// [Dense(units, activation)]: y = f(W·x + b).
-/// Parameters: W [units, inputs] row-major, then b [units] (PyTorch's nn.Linear). An image input is read flat in C×H×W order.
+/// Parameters: W [units, inputs] row-major, then b [units] (PyTorch's nn.Linear). An image input is read flat in C×H×W order;
+/// a sequence input is read step by step (time-distributed: the same W at every step, as nn.Linear on [batch, steps, in]).
 /// Forward: one GEMM with bias and activation fused into its stores (a softmax output adds a row pass).
 /// Backward: dW = dZᵀ·X, db = Σ dZ, dX = dZ·W with the derivative of the layer below folded into the same pass.
 /// </summary>
@@ -57,21 +58,21 @@ internal sealed record DenseLayer(
         }
         if (input.IsImage && context.LayerIndex == 1)
             context.Report(DiagnosticInfo.Create(DiagnosticDescriptors.ImageIntoDense, Location, Describe(), input, input.Size));
-        return Shape.Vector(Units);
+        return input.IsSequence ? Shape.Sequence(input.Steps, Units) : Shape.Vector(Units);
     }
 
-    public override long ParameterCount(Shape input) => (long)input.Size * Units + (HasBias ? Units : 0);
+    public override long ParameterCount(Shape input) => (long)input.Features * Units + (HasBias ? Units : 0);
 
     public override long ForwardFlops(Shape input, Shape output) => 2L * input.Size * Units;
 
-    private static ParameterSlice Weights(LayerPlan plan) => new(plan.ParameterOffset, plan.Input.Size * plan.Output.Size);
-    private ParameterSlice Biases(LayerPlan plan) => HasBias ? new(plan.ParameterOffset + plan.Input.Size * plan.Output.Size, Units) : ParameterSlice.None;
+    private ParameterSlice Weights(LayerPlan plan) => new(plan.ParameterOffset, plan.Input.Features * Units);
+    private ParameterSlice Biases(LayerPlan plan) => HasBias ? new(plan.ParameterOffset + plan.Input.Features * Units, Units) : ParameterSlice.None;
 
     public override IEnumerable<Op> LowerInit(LayerPlan plan)
     {
         var init = WeightedLayerOptions.Resolve(Init, ActivationKind);
         yield return new NoteOp($"{plan.Name}: W ~ U[±limit], {init} limit; biases start at zero.");
-        yield return new UniformInitOp(plan.Index, Weights(plan), init, FanIn: plan.Input.Size, FanOut: Units);
+        yield return new UniformInitOp(plan.Index, Weights(plan), init, FanIn: plan.Input.Features, FanOut: Units);
     }
 
     public override IEnumerable<Op> LowerForward(LayerPlan plan, bool training)
@@ -83,10 +84,12 @@ internal sealed record DenseLayer(
         bool logitsOnly = ActivationKind == ActivationKind.Softmax || fusedIntoLoss;
         if (fusedIntoLoss)
             yield return new NoteOp($"Logits only: the loss applies the {ActivationKind.ToString().ToLowerInvariant()} and its gradient in one fused pass.");
-        yield return new DenseOp(plan.Index, source, destination, Weights(plan), Biases(plan), plan.Input.Size, Units,
-            logitsOnly ? ActivationKind.Identity : ActivationKind, AlphaValue);
+        if (plan.Input.IsSequence)
+            yield return new NoteOp($"Time-distributed: the same weights at each of the {plan.Input.Steps} steps, one product over batch × steps rows.");
+        yield return new DenseOp(plan.Index, source, destination, Weights(plan), Biases(plan), plan.Input.Features, Units,
+            logitsOnly ? ActivationKind.Identity : ActivationKind, AlphaValue, plan.Input.Steps);
         if (ActivationKind == ActivationKind.Softmax && !fusedIntoLoss)
-            yield return new SoftmaxRowsOp(destination, Units);
+            yield return new SoftmaxRowsOp(destination, Units, plan.Input.Steps);
     }
 
     public override IEnumerable<Op> LowerBackward(LayerPlan plan)
@@ -97,12 +100,13 @@ internal sealed record DenseLayer(
         // dW, db only while the layer is trainable at run time; dX either way (it reads W, not dW).
         if (plan.ComputesParameterGradients)
             yield return new WhenTrainableOp(plan.Index, new DenseBackwardOp(plan.Index, outputGradient, plan.TrainingSource, Weights(plan), Biases(plan),
-                true, null, Fold.None, plan.Input.Size, Units));
+                true, null, Fold.None, plan.Input.Features, Units, plan.Input.Steps));
         if (plan.InputGradient is not null)
             yield return new DenseBackwardOp(plan.Index, outputGradient, plan.TrainingSource, Weights(plan), Biases(plan),
-                false, plan.InputGradient, plan.Fold, plan.Input.Size, Units);
+                false, plan.InputGradient, plan.Fold, plan.Input.Features, Units, plan.Input.Steps);
     }
 
-    public override OnnxOp LowerOnnx(LayerPlan plan) =>
-        new OnnxDenseOp(plan.Name, plan.Input.Size, Units, Weights(plan), Biases(plan), ActivationKind, AlphaValue);
+    public override OnnxOp LowerOnnx(LayerPlan plan) => plan.Input.IsSequence
+        ? new OnnxUnsupportedOp(plan.Name, "time-distributed Dense")
+        : new OnnxDenseOp(plan.Name, plan.Input.Size, Units, Weights(plan), Biases(plan), ActivationKind, AlphaValue);
 }

@@ -25,6 +25,9 @@ internal static class LayerRegistry
         ["FlattenAttribute"] = (reader, location, _) => FlattenLayer.Parse(reader, location),
         ["Conv2DAttribute"] = Conv2DLayer.Parse,
         ["MaxPool2DAttribute"] = (reader, location, diagnostics) => Pool2DLayer.Parse(PoolKind.Max, reader, location, diagnostics),
+        ["EmbeddingAttribute"] = EmbeddingLayer.Parse,
+        ["SimpleRNNAttribute"] = SimpleRnnLayer.Parse,
+        ["LSTMAttribute"] = LstmLayer.Parse,
         ["AvgPool2DAttribute"] = (reader, location, diagnostics) => Pool2DLayer.Parse(PoolKind.Average, reader, location, diagnostics),
     };
 

@@ -18,6 +18,11 @@ internal static class SpatialShape
     public static (int Height, int Width)? Infer(string what, Shape input, int kernelHeight, int kernelWidth, int stride, int padHeight, int padWidth,
         bool kernelErrorIsOutputError, LocationInfo? location, PlanningContext context)
     {
+        if (input.IsSequence)
+        {
+            context.Report(DiagnosticInfo.Create(DiagnosticDescriptors.SequenceIntoSpatialLayer, location, what, input, Trail(context, input)));
+            return null;
+        }
         if (!input.IsImage)
         {
             context.Report(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialLayerOnVector, location, what, input.Size, Trail(context, input)));

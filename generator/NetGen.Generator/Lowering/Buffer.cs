@@ -7,6 +7,8 @@ internal enum BufferRole
     Input,
     /// <summary>The caller's output span (inference only).</summary>
     Output,
+    /// <summary>The caller's token ids (batch × steps ints): the input of a network that starts with an Embedding.</summary>
+    Tokens,
     /// <summary>A layer's output.</summary>
     Activation,
     /// <summary>dL/d(output) of a layer: what its backward pass reads.</summary>
@@ -21,6 +23,8 @@ internal enum BufferRole
     Hidden,
     /// <summary>dL/d(V·x) of a low-rank layer.</summary>
     HiddenGradient,
+    /// <summary>A recurrent layer's states and gate values over every step, kept for backward through time, and its scratch.</summary>
+    Sequence,
 }
 
 /// <summary>
@@ -31,24 +35,27 @@ internal readonly record struct Buffer(BufferRole Role, int Layer, int PerSample
 {
     public static Buffer CallerInput(int perSample) => new(BufferRole.Input, 0, perSample);
     public static Buffer CallerOutput(int perSample) => new(BufferRole.Output, 0, perSample);
+    public static Buffer CallerTokens(int perSample) => new(BufferRole.Tokens, 0, perSample);
 
     /// <summary>The caller's span rather than a workspace array.</summary>
-    public bool IsCaller => Role is BufferRole.Input or BufferRole.Output;
+    public bool IsCaller => Role is BufferRole.Input or BufferRole.Output or BufferRole.Tokens;
 
-    /// <summary>Argmax positions are ints; everything else is float.</summary>
-    public bool IsInt => Role == BufferRole.Argmax;
+    /// <summary>Argmax positions and token ids are ints; everything else is float.</summary>
+    public bool IsInt => Role is BufferRole.Argmax or BufferRole.Tokens;
 
-    /// <summary>A short stable name, e.g. A3 (layer 3's output), D3 (its gradient), Col1, Arg2, M4, H5 and DH5.</summary>
+    /// <summary>A short stable name, e.g. A3 (layer 3's output), D3 (its gradient), Col1, Arg2, M4, H5, DH5 and Seq2.</summary>
     public string Name => Role switch
     {
         BufferRole.Input => "inputs",
         BufferRole.Output => "outputs",
+        BufferRole.Tokens => "tokens",
         BufferRole.Activation => "A" + Layer,
         BufferRole.Gradient => "D" + Layer,
         BufferRole.Mask => "M" + Layer,
         BufferRole.Argmax => "Arg" + Layer,
         BufferRole.Hidden => "H" + Layer,
         BufferRole.HiddenGradient => "DH" + Layer,
+        BufferRole.Sequence => "Seq" + Layer,
         _ => "Col" + Layer,
     };
 

@@ -98,7 +98,9 @@ internal static class Lowerer
         var groups = new List<(List<Buffer> Members, int End)>();
         foreach (var buffer in order)
         {
-            int g = groups.FindIndex(group => group.End < first[buffer] && group.Members[0].IsInt == buffer.IsInt);
+            // A recurrent workspace is sized by its kernel, not per sample: it keeps an array of its own.
+            int g = buffer.Role == BufferRole.Sequence ? -1
+                : groups.FindIndex(group => group.End < first[buffer] && group.Members[0].IsInt == buffer.IsInt && group.Members[0].Role != BufferRole.Sequence);
             if (g < 0) groups.Add((new List<Buffer> { buffer }, last[buffer]));
             else
             {
@@ -127,7 +129,8 @@ internal static class Lowerer
             _ when activation == ActivationKind.Softmax => LossFusion.SoftmaxMeanSquaredError,
             _ => LossFusion.MeanSquaredError,
         };
-        return new LossOp(fusion, last.OutputBuffer, last.OutputGradient!.Value, last.Output.Size, activation, alpha);
+        // A sequence output is scored at every step: steps rows of features per sample.
+        return new LossOp(fusion, last.OutputBuffer, last.OutputGradient!.Value, last.Output.Features, activation, alpha, last.Output.Steps);
     }
 
     /// <summary>Every workspace buffer the ops name, once, ordered by layer, then output, gradient, scratch.</summary>
@@ -151,6 +154,10 @@ internal static class Lowerer
             case MaxPoolOp o: yield return o.Input; yield return o.Output; if (o.Argmax is Buffer argmax) yield return argmax; break;
             case AvgPoolOp o: yield return o.Input; yield return o.Output; break;
             case DropoutOp o: yield return o.Input; yield return o.Output; yield return o.Mask; break;
+            case EmbeddingOp o: yield return o.Tokens; yield return o.Output; break;
+            case RecurrentOp o: yield return o.Input; yield return o.Output; yield return o.Workspace; break;
+            case EmbeddingBackwardOp o: yield return o.Tokens; yield return o.OutputGradient; break;
+            case RecurrentBackwardOp o: yield return o.OutputGradient; yield return o.Workspace; if (o.InputGradient is Buffer rdx) yield return rdx; break;
             case CopyOp o: yield return o.Source; yield return o.Destination; break;
             case GaussianNoiseOp o: yield return o.Input; yield return o.Output; break;
             case MaskingNoiseOp o: yield return o.Input; yield return o.Output; yield return o.Mask; break;

@@ -36,6 +36,9 @@ internal abstract record LayerModel(string? Name, LocationInfo? Location)
     /// <summary>True when this layer's input-gradient epilogue can multiply in the derivative of the layer below.</summary>
     public virtual bool FoldsDerivativeBelow => false;
 
+    /// <summary>True for a layer that reads the network's input as token ids (Embedding): it must come first.</summary>
+    public virtual bool ReadsTokens => false;
+
     /// <summary>True when the layer passes its input through unchanged in training (Flatten: NCHW is already C×H×W order).</summary>
     public virtual bool IsAliasInTraining => false;
 

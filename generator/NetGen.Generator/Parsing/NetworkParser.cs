@@ -132,12 +132,17 @@ internal static class NetworkParser
     private static Shape? ParseInput(AttributeReader reader, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         var dims = reader.Ints(0);
-        if (dims.Count != 1 && dims.Count != 3)
+        if (dims.Count < 1 || dims.Count > 3)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadInputRank, location, dims.Count));
             return null;
         }
-        string[] names = dims.Count == 1 ? new[] { "the feature count" } : new[] { "channels", "height", "width" };
+        string[] names = dims.Count switch
+        {
+            1 => new[] { "the feature count" },
+            2 => new[] { "the step count", "the feature count" },
+            _ => new[] { "channels", "height", "width" },
+        };
         bool ok = true;
         for (int i = 0; i < dims.Count; i++)
         {
@@ -156,6 +161,11 @@ internal static class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, location, "Input(" + string.Join(", ", dims) + ")", Literal.Grouped(size)));
             return null;
         }
-        return dims.Count == 1 ? Shape.Vector(dims[0]) : Shape.Image(dims[0], dims[1], dims[2]);
+        return dims.Count switch
+        {
+            1 => Shape.Vector(dims[0]),
+            2 => Shape.Sequence(dims[0], dims[1]),
+            _ => Shape.Image(dims[0], dims[1], dims[2]),
+        };
     }
 }

@@ -15,6 +15,12 @@ internal sealed record NetworkPlan(
     ulong Fingerprint)
 {
     public LayerPlan Output => Layers[Layers.Count - 1];
+
+    /// <summary>True when the first layer is an Embedding: the network's input is token ids (ints), not floats.</summary>
+    public bool TakesTokens => Layers[0].Layer.ReadsTokens;
+
+    /// <summary>Per-step labels: one class id per step of a sequence output (next-token models), else one per sample.</summary>
+    public int LabelsPerSample => Output.Output.Steps;
 }
 
 /// <summary>

@@ -89,7 +89,7 @@ internal static class NetworkPlanner
         }
 
         var plans = new LayerPlan[count];
-        var trainingSource = Buffer.CallerInput(input.Size);
+        var trainingSource = layers[0].ReadsTokens ? Buffer.CallerTokens(input.Size) : Buffer.CallerInput(input.Size);
         var inferenceSource = trainingSource;
         Buffer GradientOf(int layer) => new(BufferRole.Gradient, layer + 1, outputs[layer].Size);
         for (int i = 0; i < count; i++)

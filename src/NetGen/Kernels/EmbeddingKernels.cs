@@ -41,6 +41,23 @@ public static class EmbeddingKernels
                 throw new ArgumentException($"{parameterName}[{k}] is {ids[k]}, but token ids must lie in [0, {vocabulary - 1}] for a vocabulary of {vocabulary}.", parameterName);
     }
 
+    /// <summary>
+    /// Token ids given as floats (the INetwork overloads, and datasets, carry floats): each must be a whole number in
+    /// [0, vocabulary); the first that is not is named with its position and value.
+    /// </summary>
+    public static void IdsFromFloats(ReadOnlySpan<float> values, Span<int> ids, int vocabulary, string parameterName)
+    {
+        if (ids.Length != values.Length) throw new ArgumentException($"ids must hold {values.Length} ints, but holds {ids.Length}.", nameof(ids));
+        for (int k = 0; k < values.Length; k++)
+        {
+            float value = values[k];
+            // Compare as float: every whole id below 2²⁴ is exact, and NaN fails both tests.
+            if (!(value >= 0 && value < vocabulary) || value != MathF.Floor(value))
+                throw new ArgumentException($"{parameterName}[{k}] is {value}, but token ids must be whole numbers in [0, {vocabulary - 1}] for a vocabulary of {vocabulary}.", parameterName);
+            ids[k] = (int)value;
+        }
+    }
+
     static void Require(int actual, long expected, string name)
     {
         if (actual != expected) throw new ArgumentException($"{name} must hold {expected} floats, but holds {actual}.", name);

@@ -48,6 +48,22 @@ public static class Guard
             throw new ArgumentException($"{parameterName} must hold {expected} labels (one per sample), but holds {actual}.", parameterName);
     }
 
+    /// <summary>Token ids: batchSize × steps ints (computed in 64 bits).</summary>
+    public static void TokenCount(int actual, int batchSize, int steps, string parameterName)
+    {
+        long expected = (long)batchSize * steps;
+        if (actual != expected)
+            throw new ArgumentException($"{parameterName} must hold batchSize × steps = {batchSize} × {steps} = {expected} token ids, but holds {actual}.", parameterName);
+    }
+
+    /// <summary>A sequence output takes one label per step: batchSize × steps (computed in 64 bits).</summary>
+    public static void StepLabelCount(int actual, int batchSize, int steps, string parameterName)
+    {
+        long expected = (long)batchSize * steps;
+        if (actual != expected)
+            throw new ArgumentException($"{parameterName} must hold batchSize × steps = {batchSize} × {steps} = {expected} labels (one per step), but holds {actual}.", parameterName);
+    }
+
     /// <summary>Labels must name a class: [0, classes), or 0/1 for a single-output network.</summary>
     public static void Labels(ReadOnlySpan<int> labels, int outputs, string parameterName)
     {

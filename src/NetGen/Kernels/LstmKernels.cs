@@ -41,8 +41,10 @@ public static unsafe class LstmKernels
     public static long WorkspaceSize(int batch, int steps, int inputSize, int hidden) => Layout.Create(batch, steps, inputSize, hidden).Total;
 
     // Where each buffer lives in the workspace (offsets in floats). Packed: W_hh for the fused step (PackRecurrent).
-    // GatesT, HsT, XsT: dA, h_{t−1} and x transposed to [·, step·batch], the operands of the weight gradients.
-    readonly record struct Layout(long XT, long Gates, long Hs, long Cs, long Packed, long Bias, long DGates, long Dh, long Dc, long DXT,
+    // GatesT, HsT, XsT: dA, h_{t−1} and x transposed to [·, step·batch], the operands of the weight gradients; the
+    // input gradient dX reuses XsT once they are done. Per sample that is no more than the layout before the fused step
+    // (the generator's batch limit counts on it); the packed weights are the one part that does not grow with the batch.
+    readonly record struct Layout(long XT, long Gates, long Hs, long Cs, long Packed, long Bias, long DGates, long Dh, long Dc,
         long GatesT, long HsT, long XsT, long Total)
     {
         public static Layout Create(int batch, int steps, int inputSize, int hidden)
@@ -50,9 +52,9 @@ public static unsafe class LstmKernels
             long tb = (long)steps * batch, h4 = 4L * hidden, bh = (long)batch * hidden;
             long packedSize = 4L * UnitBlock * ((hidden + UnitBlock - 1) / UnitBlock) * hidden;
             long xT = 0, gates = xT + tb * inputSize, hs = gates + tb * h4, cs = hs + (steps + 1) * bh, packed = cs + (steps + 1) * bh;
-            long bias = packed + packedSize, dGates = bias + h4, dh = dGates + tb * h4, dc = dh + bh, dXT = dc + bh;
-            long gatesT = dXT + tb * inputSize, hsT = gatesT + tb * h4, xsT = hsT + tb * hidden;
-            return new Layout(xT, gates, hs, cs, packed, bias, dGates, dh, dc, dXT, gatesT, hsT, xsT, xsT + tb * inputSize);
+            long bias = packed + packedSize, dGates = bias + h4, dh = dGates + tb * h4, dc = dh + bh;
+            long gatesT = dc + bh, hsT = gatesT + tb * h4, xsT = hsT + tb * hidden;
+            return new Layout(xT, gates, hs, cs, packed, bias, dGates, dh, dc, gatesT, hsT, xsT, xsT + tb * inputSize);
         }
     }
 
@@ -165,7 +167,7 @@ public static unsafe class LstmKernels
         dBIh.CopyTo(dBHh);
         if (!inputGrad.IsEmpty)
         {
-            Span<float> dXT = workspace.Slice((int)at.DXT, rows * inputSize);
+            Span<float> dXT = xsT; // xᵀ is done with: the weight gradients are computed
             DenseKernels.BackwardInput<Identity>(dGates, wIh, default, dXT, rows, inputSize, h4, 0f);
             SequenceLayout.Transpose(dXT, inputGrad, steps, batch, inputSize);
         }

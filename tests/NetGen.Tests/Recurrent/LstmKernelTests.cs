@@ -203,6 +203,22 @@ public class LstmKernelTests
         TestData.BitIdentical(one.DX, split.DX, "input gradient");
     }
 
+    // The generator caps a network's training batch from a per-sample workspace figure of its own (RecurrentLayer.
+    // ExtraWorkspacePerSample: 2TF + 3T·4H + 2(T+1)H + 2·4H + 2H + T·max(F, H) + 4H); the kernel's workspace must not
+    // grow faster with the batch, or a batch at the cap would need more than an array holds.
+    [Theory]
+    [InlineData(64, 32, 128)]
+    [InlineData(28, 28, 128)]
+    [InlineData(5, 4, 6)]
+    [InlineData(7, 200, 16)]
+    public void The_workspace_grows_per_sample_within_the_generators_batch_limit_figure(int steps, int features, int hidden)
+    {
+        long g = 4L * hidden;
+        long figure = 2L * steps * features + 3 * steps * g + 2L * (steps + 1) * hidden + 2 * g + 2L * hidden + (long)steps * Math.Max(features, hidden) + g;
+        long perSample = LstmKernels.WorkspaceSize(101, steps, features, hidden) - LstmKernels.WorkspaceSize(100, steps, features, hidden);
+        Assert.True(perSample <= figure, $"the workspace grows by {perSample} floats per sample, the generator counts {figure}");
+    }
+
     [Fact]
     public void A_state_of_the_wrong_length_is_refused_naming_both_lengths()
     {

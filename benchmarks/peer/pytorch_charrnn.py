@@ -1,12 +1,14 @@
 """The character-level LSTM language model of examples/CharRnn, in eager PyTorch: the reference its bits per character
 are checked against, so every choice below is one the C# side reproduces.
 
-Usage: /usr/bin/python3 benchmarks/peer/pytorch_charrnn.py [--text FILE] [--epochs N] [--seed S] [--threads T]
+Usage: /usr/bin/python3 benchmarks/peer/pytorch_charrnn.py [--text FILE] [--epochs N] [--seed S] [--threads T] [--vocab V]
        (defaults: examples/CharRnn/data/fortunes-subset.txt, 5 epochs, seed 1, 1 thread)
 
 - Text: the file's bytes. Split by position: the first 90% trains, the last 10% validates.
 - Vocabulary: id 0 is reserved for a byte the training text never holds; ids 1..V-1 are the training text's distinct
-  bytes sorted by value (code point: the shipped subset is ASCII). V = 1 + distinct bytes.
+  bytes sorted by value (code point: the shipped subset is ASCII). V = 1 + distinct bytes, or --vocab V (at least
+  that) to match a model compiled for a fixed V, as examples/CharRnn is (90, the shipped subset's): ids past the
+  text's are never seen.
 - Sequences: each part is cut into non-overlapping pieces of 64 + 1 bytes in order, piece k starting at byte 64k:
   the 64 inputs are bytes [64k, 64k + 64), the 64 targets the next bytes [64k + 1, 64k + 65) (the last byte of a piece
   is the first input of the next). Training takes them in order, 32 to a batch (batch b = pieces 32b .. 32b + 31), no
@@ -35,6 +37,7 @@ parser.add_argument("--text", default=os.path.join(ROOT, "examples", "CharRnn", 
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--threads", type=int, default=1)
+parser.add_argument("--vocab", type=int, default=0, help="vocabulary size (default: 1 + the training text's distinct bytes)")
 opts = parser.parse_args()
 if opts.epochs < 1 or opts.threads < 1:
     sys.exit(f"--epochs and --threads must be at least 1, got {opts.epochs} and {opts.threads}")
@@ -51,7 +54,9 @@ alphabet = sorted(set(train_bytes))
 ids = [0] * 256
 for k, b in enumerate(alphabet):
     ids[b] = k + 1
-V = len(alphabet) + 1
+V = max(len(alphabet) + 1, opts.vocab)
+if opts.vocab and opts.vocab < len(alphabet) + 1:
+    sys.exit(f"--vocab {opts.vocab} is too small: the training text holds {len(alphabet)} distinct bytes, plus id 0")
 
 
 def pieces(part):

@@ -21,16 +21,21 @@ internal static class SequenceLayout
     /// when the layer returns every step, else all of [batch, hidden] at the last step and nothing before it.
     /// </summary>
     public static void AddGradientFromAbove(ReadOnlySpan<float> outputGrad, Span<float> dh, int t, int batch, int steps, int hidden, bool returnSequences)
+        => AddGradientFromAbove(outputGrad, dh, t, batch, steps, hidden, returnSequences, 0, batch);
+
+    /// <summary>The same for the rows [<paramref name="from"/>, <paramref name="to"/>) of dh only (one thread's share of the batch).</summary>
+    public static void AddGradientFromAbove(ReadOnlySpan<float> outputGrad, Span<float> dh, int t, int batch, int steps, int hidden, bool returnSequences,
+        int from, int to)
     {
         if (returnSequences)
-            for (int n = 0; n < batch; n++)
+            for (int n = from; n < to; n++)
             {
                 ReadOnlySpan<float> above = outputGrad.Slice((n * steps + t) * hidden, hidden);
                 Span<float> row = dh.Slice(n * hidden, hidden);
                 for (int j = 0; j < hidden; j++) row[j] += above[j];
             }
         else if (t == steps - 1)
-            for (int k = 0; k < batch * hidden; k++) dh[k] += outputGrad[k];
+            for (int k = from * hidden; k < to * hidden; k++) dh[k] += outputGrad[k];
     }
 
     /// <summary>The initial state of a step loop: a copy of <paramref name="state"/>, or zeros when it is empty (no carried state).</summary>

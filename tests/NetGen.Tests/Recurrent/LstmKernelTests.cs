@@ -171,6 +171,54 @@ public class LstmKernelTests
         for (int k = 0; k < state.Length; k++) Assert.True(Math.Abs(wholeState[k] - state[k]) <= 1e-6f, $"final state {k}: one call {wholeState[k]:R}, two calls {state[k]:R}");
     }
 
+    // Rows are split across threads for the whole step loop (forward and backward); every value must come out the same
+    // as on one thread. 7 rows split unevenly; 20 units end in a partial block of the packed weights.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Splitting_the_rows_across_threads_changes_no_bit(bool sequences)
+    {
+        const int batch = 7, steps = 5, inputs = 6, hidden = 20;
+        int parameterCount = (int)LstmKernels.ParameterCount(inputs, hidden), outputs = sequences ? batch * steps * hidden : batch * hidden;
+        var x = TestData.Random(batch * steps * inputs, 38);
+        var p = TestData.Random(parameterCount, 39, 0.5f);
+        var above = TestData.Random(outputs, 40);
+        (float[] Y, float[] DP, float[] DX, float[] State) Run(bool parallel)
+        {
+            using var scope = new ParallelScope(parallel);
+            var workspace = new float[LstmKernels.WorkspaceSize(batch, steps, inputs, hidden)];
+            var state = TestData.Random(2 * batch * hidden, 41, 0.5f);
+            var y = new float[outputs];
+            var dp = new float[parameterCount];
+            var dx = new float[x.Length];
+            LstmKernels.Forward(x, p, y, workspace, batch, steps, inputs, hidden, sequences, state);
+            LstmKernels.Backward(above, p, dp, dx, workspace, batch, steps, inputs, hidden, sequences);
+            return (y, dp, dx, state);
+        }
+        var one = Run(parallel: false);
+        var split = Run(parallel: true);
+        TestData.BitIdentical(one.Y, split.Y, "output");
+        TestData.BitIdentical(one.State, split.State, "final state");
+        TestData.BitIdentical(one.DP, split.DP, "parameter gradient");
+        TestData.BitIdentical(one.DX, split.DX, "input gradient");
+    }
+
+    // The generator caps a network's training batch from a per-sample workspace figure of its own (RecurrentLayer.
+    // ExtraWorkspacePerSample: 2TF + 3T·4H + 2(T+1)H + 2·4H + 2H + T·max(F, H) + 4H); the kernel's workspace must not
+    // grow faster with the batch, or a batch at the cap would need more than an array holds.
+    [Theory]
+    [InlineData(64, 32, 128)]
+    [InlineData(28, 28, 128)]
+    [InlineData(5, 4, 6)]
+    [InlineData(7, 200, 16)]
+    public void The_workspace_grows_per_sample_within_the_generators_batch_limit_figure(int steps, int features, int hidden)
+    {
+        long g = 4L * hidden;
+        long figure = 2L * steps * features + 3 * steps * g + 2L * (steps + 1) * hidden + 2 * g + 2L * hidden + (long)steps * Math.Max(features, hidden) + g;
+        long perSample = LstmKernels.WorkspaceSize(101, steps, features, hidden) - LstmKernels.WorkspaceSize(100, steps, features, hidden);
+        Assert.True(perSample <= figure, $"the workspace grows by {perSample} floats per sample, the generator counts {figure}");
+    }
+
     [Fact]
     public void A_state_of_the_wrong_length_is_refused_naming_both_lengths()
     {

@@ -64,11 +64,11 @@ var trainer = new Trainer(net, adam, new TrainerOptions
     BatchSize = options.BatchSize,
     Seed = options.Seed,
     // The MLP trains 10 epochs and settles when the validation loss stalls; the convnet has 5, so it anneals every epoch,
-    // and so does the LSTM, more gently over its 12.
+    // and so does the LSTM, more gently over its 15.
     Schedule = options.Model switch
     {
         "conv" => new ExponentialDecay(options.LearningRate, 0.5f),
-        "lstm" => new ExponentialDecay(options.LearningRate, 0.8f),
+        "lstm" => new ExponentialDecay(options.LearningRate, 0.85f),
         _ => new ReduceOnPlateau(factor: 0.3f, patience: 1),
     },
     // The LSTM's validation loss bottoms out epochs before its accuracy does (it grows confident on the few it gets

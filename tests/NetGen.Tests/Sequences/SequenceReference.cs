@@ -42,6 +42,11 @@ public sealed class SequenceReference
     }
 
     public int InputSize => _steps * Math.Max(1, _features);
+    public int Steps => _steps;
+    /// <summary>Floats per step; 0 for token ids.</summary>
+    public int Features => _features;
+    public Loss Loss => _loss;
+    public System.Collections.Generic.IReadOnlyList<RefLayer> Layers => _layers;
 
     /// <summary>Parameter count, and each layer's offset and output (rows per sample, width).</summary>
     public int ParameterCount => Plan().Count;

@@ -216,11 +216,11 @@ internal static class NetworkEmitter
         else w.Line($"global::NetGen.Kernels.Guard.Batch({name}.Length, {batchSize}, {I}, nameof({name}));");
     }
 
-    /// <summary>The value check: finite floats, or ids in the vocabulary (ids written as floats are checked as they are converted).</summary>
+    /// <summary>The value check: finite floats, or ids in the vocabulary (ints, or whole numbers as floats), checked whole before any chunk runs.</summary>
     private static void EmitInputValueGuard(CodeWriter w, NetworkPlan plan, InputForm form, string name)
     {
         if (form == InputForm.Floats) w.Line($"global::NetGen.Kernels.Guard.Finite({name}, {Literal.Int(plan.Input.Size)}, nameof({name}));");
-        else if (form == InputForm.Tokens) w.Line($"global::NetGen.Kernels.EmbeddingKernels.CheckIds({name}, {Literal.Int(Vocabulary(plan))}, nameof({name}));");
+        else if (form == InputForm.Tokens || form == InputForm.FloatIds) w.Line($"global::NetGen.Kernels.EmbeddingKernels.CheckIds({name}, {Literal.Int(Vocabulary(plan))}, nameof({name}));");
     }
 
     /// <summary>

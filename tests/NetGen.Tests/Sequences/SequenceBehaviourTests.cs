@@ -79,6 +79,22 @@ public class SequenceBehaviourTests
         Assert.All(outputs, v => Assert.True(float.IsFinite(v)));
     }
 
+    /// <summary>A bad id in a later 256-sample chunk of Predict is named by its position in the whole input, not in its chunk.</summary>
+    [Fact]
+    public void A_bad_id_past_the_first_predict_chunk_is_named_by_its_position_in_the_whole_input()
+    {
+        var net = Net();
+        const int batch = 300;
+        var floats = Floats(Ids(batch, 9));
+        int position = 280 * Steps + 3;
+        floats[position] = 0.5f;
+        var outputs = new float[batch * net.OutputSize];
+        var error = Assert.ThrowsAny<ArgumentException>(() => net.Predict(floats, outputs, batch));
+        Assert.Contains($"[{position}] is 0.5", error.Message);
+        error = Assert.ThrowsAny<ArgumentException>(() => net.PredictLayer("LSTM2", floats, new float[batch * Steps * 6], batch));
+        Assert.Contains($"[{position}] is 0.5", error.Message);
+    }
+
     /// <summary>A per-step output takes batch × steps labels: one per sample, or one short, is refused naming the count it needs.</summary>
     [Theory]
     [InlineData(3)]      // one per sample

@@ -500,12 +500,16 @@ internal static class NetworkEmitter
 
     private static int MaxBatch(int perSample) => (int)System.Math.Min(int.MaxValue, MaxArrayLength / System.Math.Max(perSample, 1));
 
-    /// <summary>Predict's chunk: 256 samples, fewer where one chunk's largest inference array would not fit in an array.</summary>
+    /// <summary>
+    /// Predict's chunk: 256 samples, fewer where one chunk's largest inference array would not fit in an array. A stateful
+    /// network runs the whole batch as one chunk: its state belongs to the batch's rows, and a chunk of another size
+    /// would start the state over.
+    /// </summary>
     private static int InferenceChunk(NetworkProgram program)
     {
         int perSample = 1;
         foreach (var shared in program.InferenceArrays) perSample = System.Math.Max(perSample, shared.PerSample);
-        return System.Math.Max(1, System.Math.Min(PredictChunk, MaxBatch(perSample)));
+        return System.Math.Max(1, System.Math.Min(IsStateful(program) ? int.MaxValue : PredictChunk, MaxBatch(perSample)));
     }
 
     private static void EmitWorkspace(CodeWriter w, NetworkProgram program)

@@ -121,7 +121,7 @@ partial class CharLstm : global::NetGen.INetwork
         }
     }
 
-    /// <summary>Many samples of token ids, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
+    /// <summary>Many samples of token ids, inference mode, in chunks of at most 16644. Safe to call from many threads at once.</summary>
     public void Predict(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
@@ -132,9 +132,9 @@ partial class CharLstm : global::NetGen.INetwork
         Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
         try
         {
-            for (int start = 0; start < batchSize; start += 256)
+            for (int start = 0; start < batchSize; start += 16644)
             {
-                int batch = global::System.Math.Min(256, batchSize - start);
+                int batch = global::System.Math.Min(16644, batchSize - start);
                 workspace.EnsureInference(batch);
                 RunInference(workspace, tokens.Slice(start * 64, batch * 64), outputs.Slice(start * 6144, batch * 6144), batch, 3);
             }
@@ -146,7 +146,7 @@ partial class CharLstm : global::NetGen.INetwork
         }
     }
 
-    /// <summary>Many samples of token ids written as floats, inference mode, in chunks of at most 256. Safe to call from many threads at once.</summary>
+    /// <summary>Many samples of token ids written as floats, inference mode, in chunks of at most 16644. Safe to call from many threads at once.</summary>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
     {
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
@@ -157,9 +157,9 @@ partial class CharLstm : global::NetGen.INetwork
         Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
         try
         {
-            for (int start = 0; start < batchSize; start += 256)
+            for (int start = 0; start < batchSize; start += 16644)
             {
-                int batch = global::System.Math.Min(256, batchSize - start);
+                int batch = global::System.Math.Min(16644, batchSize - start);
                 workspace.EnsureInference(batch);
                 global::System.Span<int> ids = new global::System.Span<int>(workspace.TokenIds, 0, batch * 64);
                 global::NetGen.Kernels.EmbeddingKernels.IdsFromFloats(inputs.Slice(start * 64, batch * 64), ids, 96, nameof(inputs));
@@ -189,9 +189,9 @@ partial class CharLstm : global::NetGen.INetwork
         Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
         try
         {
-            for (int start = 0; start < batchSize; start += 256)
+            for (int start = 0; start < batchSize; start += 16644)
             {
-                int batch = global::System.Math.Min(256, batchSize - start);
+                int batch = global::System.Math.Min(16644, batchSize - start);
                 workspace.EnsureInference(batch);
                 RunInference(workspace, tokens.Slice(start * 64, batch * 64), outputs.Slice(start * size, batch * size), batch, index + 1);
             }
@@ -219,9 +219,9 @@ partial class CharLstm : global::NetGen.INetwork
         Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
         try
         {
-            for (int start = 0; start < batchSize; start += 256)
+            for (int start = 0; start < batchSize; start += 16644)
             {
-                int batch = global::System.Math.Min(256, batchSize - start);
+                int batch = global::System.Math.Min(16644, batchSize - start);
                 workspace.EnsureInference(batch);
                 global::System.Span<int> ids = new global::System.Span<int>(workspace.TokenIds, 0, batch * 64);
                 global::NetGen.Kernels.EmbeddingKernels.IdsFromFloats(inputs.Slice(start * 64, batch * 64), ids, 96, nameof(inputs));

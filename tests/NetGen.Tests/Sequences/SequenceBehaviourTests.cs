@@ -284,4 +284,35 @@ public class SequenceBehaviourTests
         }
         Assert.True(worst < 1e-6, $"two-layer LSTM: max |Predict − Forward| = {worst:E2}");
     }
+
+    /// <summary>
+    /// A stateful network predicting 300 rows (more than one 256-sample chunk) carries every row's state into the next
+    /// call, as it does for a small batch: the second call continues each of the 300 streams.
+    /// </summary>
+    [Fact]
+    public void A_stateful_network_carries_every_rows_state_past_the_predict_chunk()
+    {
+        const int rows = 300, chunk = PeriodicStream.Chunk, vocabulary = PeriodicStream.Vocabulary;
+        var stateful = new StreamStateful(6);
+        var whole = new StreamWhole(6);
+        stateful.Parameters.CopyTo(whole.Parameters);
+        var random = new DeterministicRandom(9);
+        var wholeIds = new int[rows * PeriodicStream.Length];
+        for (int i = 0; i < wholeIds.Length; i++) wholeIds[i] = random.NextInt(vocabulary);
+        var expected = new float[wholeIds.Length * vocabulary];
+        whole.Predict(wholeIds, expected, rows);
+
+        var piece = new int[rows * chunk];
+        var got = new float[piece.Length * vocabulary];
+        double worst = 0;
+        for (int c = 0; c < 2; c++)
+        {
+            for (int r = 0; r < rows; r++) Array.Copy(wholeIds, r * PeriodicStream.Length + c * chunk, piece, r * chunk, chunk);
+            stateful.Predict(piece, got, rows);
+            for (int r = 0; r < rows; r++)
+                for (int k = 0; k < chunk * vocabulary; k++)
+                    worst = Math.Max(worst, Math.Abs(got[r * chunk * vocabulary + k] - expected[(r * PeriodicStream.Length + c * chunk) * vocabulary + k]));
+        }
+        Assert.True(worst < 1e-5, $"300 stateful rows, two calls: max |Δ| against the whole sequence {worst:E2}");
+    }
 }

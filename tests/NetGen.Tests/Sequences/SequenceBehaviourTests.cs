@@ -161,6 +161,7 @@ public class SequenceBehaviourTests
             ("Predict(float)", () => next.Predict(floats, outputs, batch)),
             ("Forward(int)", () => next.Forward(ids.AsSpan(0, Steps), outputs.AsSpan(0, next.OutputSize))),
             ("Forward(float)", () => next.Forward(floats.AsSpan(0, Steps), outputs.AsSpan(0, next.OutputSize))),
+            ("PredictLayer(int)", () => next.PredictLayer("LSTM2", ids, layerOut, batch)),
             ("two-layer LSTM TrainBatch", () => two.TrainBatch(x, twoLabels, batch)),
             ("Sgd.Step", () => sgd.Step(two)),
             ("two-layer LSTM Predict", () => two.Predict(x, twoOut, batch)),

@@ -13,7 +13,7 @@ public interface ITokenNetwork : INetwork
     float TrainBatch(ReadOnlySpan<int> tokens, ReadOnlySpan<int> labels, int batchSize);
 }
 
-// Small recurrent networks the sequence tests train and check. Sizes are small and distinct, so a transposed
+// Small recurrent networks the sequence tests (gradients, parity, behaviour) train and check. Sizes are small and distinct, so a transposed
 // index or a swapped extent cannot pass by symmetry.
 
 /// <summary>Next-token model: ids → Embedding → LSTM over every step → softmax at every step.</summary>

@@ -103,8 +103,9 @@ public sealed record LayerInfo(string Kind, string Name, IReadOnlyList<int> Outp
     {
         get
         {
+            // Indexed, not foreach: enumerating an IReadOnlyList boxes its enumerator, and PredictLayer reads this per call.
             int size = 1;
-            foreach (int d in OutputShape) size *= d;
+            for (int i = 0; i < OutputShape.Count; i++) size *= OutputShape[i];
             return size;
         }
     }

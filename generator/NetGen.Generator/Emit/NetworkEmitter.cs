@@ -218,11 +218,11 @@ internal static class NetworkEmitter
         else w.Line($"global::NetGen.Kernels.Guard.Batch({name}.Length, {batchSize}, {I}, nameof({name}));");
     }
 
-    /// <summary>The value check: finite floats, or ids in the vocabulary (ids written as floats are checked as they are converted).</summary>
+    /// <summary>The value check: finite floats, or ids in the vocabulary (ints, or whole numbers as floats), checked whole before any chunk runs.</summary>
     private static void EmitInputValueGuard(CodeWriter w, NetworkPlan plan, InputForm form, string name)
     {
         if (form == InputForm.Floats) w.Line($"global::NetGen.Kernels.Guard.Finite({name}, {Literal.Int(plan.Input.Size)}, nameof({name}));");
-        else if (form == InputForm.Tokens) w.Line($"global::NetGen.Kernels.EmbeddingKernels.CheckIds({name}, {Literal.Int(Vocabulary(plan))}, nameof({name}));");
+        else if (form == InputForm.Tokens || form == InputForm.FloatIds) w.Line($"global::NetGen.Kernels.EmbeddingKernels.CheckIds({name}, {Literal.Int(Vocabulary(plan))}, nameof({name}));");
     }
 
     /// <summary>
@@ -503,16 +503,15 @@ internal static class NetworkEmitter
     private static int MaxBatch(int perSample) => (int)System.Math.Min(int.MaxValue, MaxArrayLength / System.Math.Max(perSample, 1));
 
     /// <summary>
-    /// Predict's chunk: 256 samples, fewer where one chunk's largest inference array would not fit in an array; a stateful
-    /// network's whole batch.
+    /// Predict's chunk: 256 samples, fewer where one chunk's largest inference array would not fit in an array. A stateful
+    /// network runs the whole batch as one chunk: its state belongs to the batch's rows, and a chunk of another size
+    /// would start the state over.
     /// </summary>
     private static int InferenceChunk(NetworkProgram program)
     {
         int perSample = 1;
         foreach (var shared in program.InferenceArrays) perSample = System.Math.Max(perSample, shared.PerSample);
-        // A stateful network's rows continue the carried state row by row: the whole batch is one chunk.
-        if (IsStateful(program)) return System.Math.Max(1, MaxBatch(perSample));
-        return System.Math.Max(1, System.Math.Min(PredictChunk, MaxBatch(perSample)));
+        return System.Math.Max(1, System.Math.Min(IsStateful(program) ? int.MaxValue : PredictChunk, MaxBatch(perSample)));
     }
 
     private static void EmitWorkspace(CodeWriter w, NetworkProgram program)

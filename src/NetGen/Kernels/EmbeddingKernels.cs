@@ -42,6 +42,21 @@ public static class EmbeddingKernels
     }
 
     /// <summary>
+    /// Token ids given as floats, checked whole before any work: each must be a whole number in [0, vocabulary); the first
+    /// that is not is named with its position in <paramref name="values"/> (Predict converts chunk by chunk, and a
+    /// position within a chunk would mislead).
+    /// </summary>
+    public static void CheckIds(ReadOnlySpan<float> values, int vocabulary, string parameterName)
+    {
+        for (int k = 0; k < values.Length; k++)
+        {
+            float value = values[k];
+            if (!(value >= 0 && value < vocabulary) || value != MathF.Floor(value))
+                throw new ArgumentException($"{parameterName}[{k}] is {value}, but token ids must be whole numbers in [0, {vocabulary - 1}] for a vocabulary of {vocabulary}.", parameterName);
+        }
+    }
+
+    /// <summary>
     /// Token ids given as floats (the INetwork overloads, and datasets, carry floats): each must be a whole number in
     /// [0, vocabulary); the first that is not is named with its position and value.
     /// </summary>

@@ -105,6 +105,7 @@ partial class CharLstm : global::NetGen.INetwork
     {
         global::NetGen.Kernels.Guard.Sample(input.Length, 64, nameof(input));
         global::NetGen.Kernels.Guard.Sample(output.Length, 6144, nameof(output));
+        global::NetGen.Kernels.EmbeddingKernels.CheckIds(input, 96, nameof(input));
         _concurrency.EnterExclusive("Forward");
         Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
         try
@@ -152,6 +153,7 @@ partial class CharLstm : global::NetGen.INetwork
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 64, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(outputs.Length, batchSize, 6144, nameof(outputs));
+        global::NetGen.Kernels.EmbeddingKernels.CheckIds(inputs, 96, nameof(inputs));
         _concurrency.EnterExclusive("Predict");
         Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
         try
@@ -213,6 +215,7 @@ partial class CharLstm : global::NetGen.INetwork
         global::NetGen.Kernels.Guard.BatchSize(batchSize);
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 64, nameof(inputs));
         global::NetGen.Kernels.LayerAccess.LayerBatch(outputs.Length, batchSize, s_layers[index], nameof(outputs));
+        global::NetGen.Kernels.EmbeddingKernels.CheckIds(inputs, 96, nameof(inputs));
         _concurrency.EnterExclusive("PredictLayer");
         Workspace workspace = _inferenceWorkspaces.Rent() ?? new Workspace();
         try
@@ -320,6 +323,7 @@ partial class CharLstm : global::NetGen.INetwork
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 64, nameof(inputs));
         global::NetGen.Kernels.Guard.Batch(targets.Length, batchSize, 6144, nameof(targets));
         global::NetGen.Kernels.Guard.Finite(targets, 6144, nameof(targets));
+        global::NetGen.Kernels.EmbeddingKernels.CheckIds(inputs, 96, nameof(inputs));
         _concurrency.EnterExclusive("TrainBatch");
         try
         {
@@ -348,6 +352,7 @@ partial class CharLstm : global::NetGen.INetwork
         global::NetGen.Kernels.Guard.Batch(inputs.Length, batchSize, 64, nameof(inputs));
         global::NetGen.Kernels.Guard.StepLabelCount(labels.Length, batchSize, 64, nameof(labels));
         global::NetGen.Kernels.Guard.Labels(labels, 96, nameof(labels));
+        global::NetGen.Kernels.EmbeddingKernels.CheckIds(inputs, 96, nameof(inputs));
         _concurrency.EnterExclusive("TrainBatch");
         try
         {

@@ -37,7 +37,4 @@ public sealed class RecurrentState
 
     /// <summary>Back to zeros: the next batch starts a new stream.</summary>
     public void Reset() => Array.Clear(_values);
-
-    /// <summary>A copy of the carried values (empty before the first batch).</summary>
-    public float[] ToArray() => (float[])_values.Clone();
 }
